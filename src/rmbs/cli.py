@@ -1,0 +1,62 @@
+"""The ``rmbs`` command line. Thin: it parses arguments, calls the library and prints.
+
+Any :class:`rmbs.errors.RmbsError` becomes one line on stderr and exit code 2 -- never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from rmbs.errors import RmbsError
+
+app = typer.Typer(
+    name="rmbs",
+    help="Residential mortgage pass-through trusts: ingest PSAs, project collateral, run the waterfall.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+# --------------------------------------------------------------------------------------------- ingest (issue 2)
+@app.command()
+def ingest(
+    filing: Path = typer.Argument(..., help="EDGAR plain-text PSA or Section 3.18 officer's certificate"),
+    out: Path = typer.Option(..., "--out", help="directory for the facts, definitions, tape and reconciliation"),
+    quiet: bool = typer.Option(False, "--quiet", help="do not print the reconciliation tables"),
+) -> None:
+    """Read a PSA (deal facts, definitions, loan tape, reconciliation) or an officer's certificate (series)."""
+    from rmbs.ingest.run import ingest_file, print_ingest_result
+
+    result = ingest_file(filing, out)
+    if not quiet:
+        print_ingest_result(result, console)
+
+
+# ----------------------------------------------------------------------------------------------- demo (main job)
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("demo-out"), "--out", help="where the demo writes its files"),
+) -> None:
+    """The main job: ingest both seed PSAs (or use the shipped facts) and print the reconciliations."""
+    from rmbs.demo import run_demo
+
+    run_demo(out, console)
+
+
+def main() -> None:
+    try:
+        app()
+    except RmbsError as exc:
+        err_console.print(f"[bold red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()
