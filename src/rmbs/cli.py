@@ -20,15 +20,18 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+# Piped output (CI logs, files) gets a wide page rather than rich's 80-column default.
+console = Console(width=None if sys.stdout.isatty() else 150)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 
 # --------------------------------------------------------------------------------------------- ingest (issue 2)
 @app.command()
 def ingest(
     filing: Path = typer.Argument(..., help="EDGAR plain-text PSA or Section 3.18 officer's certificate"),
-    out: Path = typer.Option(..., "--out", help="directory for the facts, definitions, tape and reconciliation"),
+    out: Path = typer.Option(
+        ..., "--out", help="directory for the facts, definitions, tape and reconciliation"
+    ),
     quiet: bool = typer.Option(False, "--quiet", help="do not print the reconciliation tables"),
 ) -> None:
     """Read a PSA (deal facts, definitions, loan tape, reconciliation) or an officer's certificate (series)."""
@@ -37,6 +40,33 @@ def ingest(
     result = ingest_file(filing, out)
     if not quiet:
         print_ingest_result(result, console)
+
+
+library_app = typer.Typer(help="The shipped deal library (facts and loan tapes of the seed deals).")
+app.add_typer(library_app, name="library")
+
+
+@library_app.command("list")
+def library_list() -> None:
+    """List the shipped deals."""
+    from rmbs.deal.library import deal_ids, load_facts
+
+    for deal_id in deal_ids():
+        f = load_facts(deal_id)
+        console.print(
+            f"{deal_id}: {f['title']}, {f['loan_schedule']['loans']} loans, cut-off {f['cutoff_date']}"
+        )
+
+
+@library_app.command("rebuild")
+def library_rebuild(
+    seeds: Path = typer.Option(..., "--seeds", help="folder holding the seed PSA filings"),
+) -> None:
+    """Write the shipped deal facts and loan tapes anew from the seed filings."""
+    from rmbs.deal.build import rebuild_library
+
+    for d in rebuild_library(seeds):
+        console.print(f"wrote {d}")
 
 
 # ----------------------------------------------------------------------------------------------- demo (main job)

@@ -1,0 +1,33 @@
+"""The main job (``make demo``): what rmbs can do today, end to end, on the two seed deals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from rmbs.deal.library import SEED_FILES, find_seeds, load_facts, load_reconciliation
+from rmbs.ingest.reconcile import Check, Reconciliation
+from rmbs.ingest.run import ingest_file, print_ingest_result, reconciliation_table
+
+
+def run_demo(out: Path, console: Console) -> None:
+    seeds = find_seeds()
+    if seeds is not None:
+        console.rule(f"Ingesting the seed PSAs from {seeds}")
+        for name, deal_id in SEED_FILES.items():
+            result = ingest_file(seeds / name, out / deal_id)
+            print_ingest_result(result, console)
+        for cert in sorted(seeds.glob("00[01]_*.txt")):
+            result = ingest_file(cert, out / cert.stem)
+            print_ingest_result(result, console)
+    else:
+        console.rule("No ../shared/seeds here: showing the shipped facts of the deal library")
+        for deal_id in SEED_FILES.values():
+            facts = load_facts(deal_id)
+            rec = load_reconciliation(deal_id)
+            checks = [Check(**c) for c in rec["checks"]]
+            console.print(f"[bold]{facts['parties']['depositor']} {facts['title']}[/]")
+            console.print(reconciliation_table(f"Reconciliation of {deal_id}", Reconciliation(checks, [])))
+            for w in rec["warnings"]:
+                console.print(f"[yellow]warning:[/] {w}")
