@@ -62,7 +62,7 @@ def test_unparseable_schedule_row_names_its_line(tmp_path: Path, seeds: Path) ->
 
 def test_bad_class_row_names_its_line(tmp_path: Path, seeds: Path) -> None:
     lines = _lines(PSA_2000_2)
-    n = next(i for i, l in enumerate(lines, 1) if l.startswith("Class A-5 "))
+    n = next(i for i, text in enumerate(lines, 1) if text.startswith("Class A-5 "))
     lines[n - 1] = lines[n - 1].replace("7.875%", "7.875 pct")
     code, msg = _run_cli(tmp_path, "\n".join(lines))
     assert code == 2
@@ -153,7 +153,7 @@ def test_garbled_seeds_parse_or_fail_cleanly(
 def test_every_single_schedule_line_deleted_is_caught(which: Path, seeds: Path) -> None:
     """Deleting one loan row from any block breaks the block alignment or the footer count: never silent."""
     lines = list(_seed(which))
-    rows = [i for i, l in enumerate(lines) if re.match(r"^\d{10}\s", l)]
+    rows = [i for i, text in enumerate(lines) if re.match(r"^\d{10}\s", text)]
     rng = random.Random(7)
     for i in rng.sample(rows, 8):
         mutant = lines[:i] + lines[i + 1 :]
