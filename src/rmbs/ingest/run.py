@@ -168,7 +168,7 @@ def print_ingest_result(result: IngestResult, console: Console) -> None:
             t.add_column(col)
         for s in series:
             t.add_row(
-                s["series"],
+                s.get("label") or s["series"],
                 str(s["pooling_agreement_date"]),
                 str(s.get("amendment_date") or ""),
                 "; ".join(s["parties"]),
