@@ -19,8 +19,8 @@ demo: $(STAMP)
 	$(VENV)/bin/rmbs demo
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests $(wildcard bench)
+	$(VENV)/bin/ruff format --check src tests $(wildcard bench)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy src/rmbs/money.py src/rmbs/errors.py src/rmbs/collateral
