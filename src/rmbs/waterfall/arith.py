@@ -1,0 +1,86 @@
+"""Exact cents arithmetic for the waterfall (PSA Section 1.02: to the cent, half a cent rounded down)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_CEILING, ROUND_HALF_DOWN, Decimal
+
+_ONE = Decimal(1)
+HUNDRED = Decimal(100)
+
+
+def rhd(value: Decimal) -> int:
+    """Round a cents amount half down to a whole cent."""
+    return int(value.quantize(_ONE, rounding=ROUND_HALF_DOWN))
+
+
+def pct_of(cents: int, pct: Decimal) -> int:
+    """``pct`` percent of an amount, rounded half down."""
+    return rhd(Decimal(cents) * pct / HUNDRED)
+
+
+def frac_of(cents: int, num: int, den: int) -> int:
+    """``cents * num / den`` rounded half down, exactly."""
+    if den == 0:
+        return 0
+    q, r = divmod(cents * num, den)
+    if 2 * r > den:
+        q += 1
+    return q
+
+
+def percentage_up(num: int, den: int, places: int = 6) -> Decimal:
+    """``num / den`` as a percentage carried ``places`` decimals, rounded up (Senior and Priority Percentages)."""
+    if den <= 0:
+        return Decimal(0)
+    return (Decimal(num) * HUNDRED / Decimal(den)).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_CEILING
+    )
+
+
+def fraction_up(num: int, den: int, places: int = 6) -> Decimal:
+    """The alternative reading: the fraction (not the percentage) carried ``places`` decimals, rounded up."""
+    if den <= 0:
+        return Decimal(0)
+    return (Decimal(num) / Decimal(den)).quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_CEILING
+    ) * HUNDRED
+
+
+def split_capped(total: int, weights: Sequence[int | Decimal]) -> list[int]:
+    """Split ``total`` pro rata by ``weights``: each share rounded half down; never more than ``total`` in all.
+
+    Half-down rounding of each share can overshoot the total by a cent or two; the overshoot is taken back from
+    the largest shares. What rounding leaves unassigned stays with the caller (it falls to the next step).
+    """
+    wsum = sum(weights)
+    if total <= 0 or wsum <= 0:
+        return [0] * len(weights)
+    shares = [rhd(Decimal(total) * Decimal(w) / Decimal(wsum)) for w in weights]
+    over = sum(shares) - total
+    order = sorted(range(len(shares)), key=lambda i: -shares[i])
+    k = 0
+    while over > 0:
+        i = order[k % len(order)]
+        if shares[i] > 0:
+            shares[i] -= 1
+            over -= 1
+        k += 1
+    return shares
+
+
+def split_exact(total: int, weights: Sequence[int | Decimal]) -> list[int]:
+    """Split ``total`` pro rata by ``weights`` so that the shares add up to ``total`` exactly (largest remainder).
+
+    Used where the PSA allocates a shortfall "pro rata" and every cent must land on some class.
+    """
+    wsum = sum(weights)
+    if total <= 0 or wsum <= 0:
+        return [0] * len(weights)
+    raw = [Decimal(total) * Decimal(w) / Decimal(wsum) for w in weights]
+    floors = [int(x) for x in raw]
+    rest = total - sum(floors)
+    order = sorted(range(len(raw)), key=lambda i: (-(raw[i] - floors[i]), i))
+    for i in order[:rest]:
+        floors[i] += 1
+    return floors

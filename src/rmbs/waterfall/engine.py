@@ -1,0 +1,1047 @@
+"""The monthly distribution: PSA Sections 5.01-5.03 as one state machine over integer cents.
+
+One :class:`WaterfallEngine` runs any deal described by :mod:`rmbs.deal.schema`. For each distribution date and
+loan group it takes a :class:`GroupPeriodInput` (the collections of that group: from the collateral engine when
+projecting, from a servicer remittance when administering -- the engine does not know which) and the state left by
+the previous date, and returns what each class is paid. The order of operations follows the specs' recommended
+processing order (2002-3 §5.2, 2000-2 §14):
+
+1. percentages from the balances immediately prior to the date (Senior %, Senior Prepayment % with the step-down
+   tests, Fractional Interests and Restricted Classes, Priority %);
+2. principal amounts (Non-PO and PO Principal Amounts, SPDA, SubPDA, Priority Amount);
+3. principal losses, 5.03(a), reducing balances before the distributions (5.03(d)), with special-loss coverage;
+4. interest: Accrued Certificate Interest on the prior balances, 5.02(c) reductions, Interest Distribution Amounts;
+5. the 5.02(a) priority: senior interest, senior principal (5.02(b) tree or pro rata after depletion) with the
+   PO principal, Class A-PO Deferred Amount, subordinate interest and principal in pairs (5.02(d)), residual;
+6. write-downs to the Adjusted Pool Amount, 5.03(b); carry-forwards.
+
+Every date it checks that cash is conserved to the cent and that no balance is negative.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+
+from rmbs.deal.schema import Capped, ClassSpec, Concurrent, Deal, GroupRules, ProRata, Sequential, Step
+from rmbs.errors import ValidationError
+from rmbs.waterfall.arith import (
+    frac_of,
+    fraction_up,
+    pct_of,
+    percentage_up,
+    rhd,
+    split_capped,
+    split_exact,
+)
+
+HUNDRED = Decimal(100)
+
+
+class ConservationError(AssertionError):
+    """The engine's own invariant failed: a bug, never bad input."""
+
+
+@dataclass
+class GroupPeriodInput:
+    """One loan group's collections for one distribution date, in integer cents.
+
+    Principal amounts follow the clauses of the Non-PO / PO Principal Amount definitions (2002-3 L1061-1077,
+    2000-2 L930-947), already split by each loan's Non-PO / PO Percentage:
+    (a) scheduled principal due; (b)-(d) repurchases, substitution amounts and partial liquidation proceeds;
+    (e) liquidation principal of loans liquidated in the prior month; (f) prepayments in full and curtailments.
+    """
+
+    scheduled_principal_non_po: int = 0
+    scheduled_principal_po: int = 0
+    other_principal_non_po: int = 0
+    other_principal_po: int = 0
+    liquidation_principal_non_po: int = 0
+    liquidation_principal_po: int = 0
+    prepayment_non_po: int = 0
+    prepayment_po: int = 0
+    net_interest: int = (
+        0  # interest remitted net of the Servicing Fee, incl. advances and Compensating Interest
+    )
+    trustee_fee: int = 0
+    principal_shortfall: int = 0  # principal due but neither collected nor advanced (not in the PDA)
+    non_supported_interest_shortfall: int = 0
+    relief_act_reduction: int = 0
+    realized_loss_principal_non_po: int = 0
+    realized_loss_principal_po: int = 0
+    realized_loss_interest: int = 0
+    special_hazard_loss: int = 0  # principal of the losses of each special kind (subsets of the above)
+    fraud_loss: int = 0
+    bankruptcy_loss: int = 0
+    delinquent_60_plus: int = 0  # balance 60+ days delinquent incl. foreclosure and REO (step-down test)
+    ending_balance: int = 0  # Pool Stated Principal Balance after this date's Due Date
+    ending_balance_po: int = 0
+    cleanup_call: bool = False  # the optional termination happens on this date
+
+    @property
+    def principal_non_po(self) -> int:
+        return (
+            self.scheduled_principal_non_po
+            + self.other_principal_non_po
+            + self.liquidation_principal_non_po
+            + self.prepayment_non_po
+        )
+
+    @property
+    def principal_po(self) -> int:
+        return (
+            self.scheduled_principal_po
+            + self.other_principal_po
+            + self.liquidation_principal_po
+            + self.prepayment_po
+        )
+
+    @property
+    def pool_distribution_amount(self) -> int:
+        """Pool Distribution Amount: collections less servicing fees, less the Trustee Fee (2002-3 L1270-1294)."""
+        return (
+            self.net_interest
+            - self.trustee_fee
+            + self.principal_non_po
+            + self.principal_po
+            - self.principal_shortfall
+        )
+
+
+@dataclass
+class ClassResult:
+    name: str
+    beginning_balance: int
+    accrued_interest: int = 0
+    interest_reduction: int = 0
+    interest_paid: int = 0
+    unpaid_interest_shortfall: int = 0
+    principal_paid: int = 0
+    realized_loss: int = 0
+    writedown: int = 0
+    ending_balance: int = 0
+    rate: Decimal = Decimal(0)
+    po_deferred_paid: int = 0
+
+
+@dataclass
+class GroupResult:
+    group: str
+    pool_distribution_amount: int
+    senior_percentage: Decimal
+    senior_prepayment_percentage: Decimal
+    subordinate_percentage: Decimal
+    delinquency_test_pass: bool
+    loss_test_pass: bool
+    restricted_classes: list[str]
+    priority_percentage: Decimal | None
+    priority_amount: int
+    senior_principal_distribution_amount: int
+    subordinate_principal_distribution_amount: int
+    po_principal_amount: int
+    po_deferred_amount: int
+    depleted: bool
+    residual_paid: int
+    trustee_fee: int
+    adjusted_pool_amount: int
+    adjusted_pool_amount_po: int
+    non_po_class_total: int
+    non_po_pool_balance: int
+    cumulative_realized_losses: int
+    coverage_remaining: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class PeriodResult:
+    period: int
+    date: date
+    classes: dict[str, ClassResult]
+    groups: dict[str, GroupResult]
+
+
+@dataclass
+class GroupState:
+    adjusted_pool_amount: int
+    adjusted_pool_amount_po: int
+    cumulative_losses: int = 0
+    depleted: bool = False
+    spp_share_used: Decimal | None = None  # senior share of the Subordinate % used last date (step-down lock)
+    spp_last: Decimal | None = None
+    delinquency_history: list[int] = field(default_factory=list)
+    subordinate_history: list[int] = field(default_factory=list)
+    initial_senior_percentage: Decimal | None = None
+
+
+@dataclass
+class DealState:
+    """Everything carried from one distribution date to the next (the ledger persists this)."""
+
+    period: int
+    balances: dict[str, int]
+    unpaid_interest: dict[str, int]
+    po_deferred: dict[str, int]
+    groups: dict[str, GroupState]
+    coverage: dict[str, int]
+    coverage_used: dict[str, int]
+    retired: bool = False
+
+    def copy(self) -> DealState:
+        return DealState(
+            period=self.period,
+            balances=dict(self.balances),
+            unpaid_interest=dict(self.unpaid_interest),
+            po_deferred=dict(self.po_deferred),
+            groups={
+                k: replace(
+                    v,
+                    delinquency_history=list(v.delinquency_history),
+                    subordinate_history=list(v.subordinate_history),
+                )
+                for k, v in self.groups.items()
+            },
+            coverage=dict(self.coverage),
+            coverage_used=dict(self.coverage_used),
+            retired=self.retired,
+        )
+
+
+def cents(value: Decimal) -> int:
+    return rhd(value * 100)
+
+
+def distribution_date(first: date, period: int, day: int = 25) -> date:
+    """The nominal distribution date of ``period`` (1 = first); business-day roll is a reporting concern."""
+    m = first.month - 1 + (period - 1)
+    return date(first.year + m // 12, m % 12 + 1, day)
+
+
+class WaterfallEngine:
+    """Runs a :class:`Deal` one distribution date at a time."""
+
+    def __init__(self, deal: Deal, switches: dict[str, str] | None = None) -> None:
+        self.deal = deal
+        self.classes: dict[str, ClassSpec] = deal.class_map()
+        self.switches = deal.switch_defaults()
+        for k, v in (switches or {}).items():
+            spec = next((s for s in deal.switches if s.name == k), None)
+            if spec is None:
+                raise ValidationError(
+                    f"unknown switch {k!r}", field="switch", expected=", ".join(s.name for s in deal.switches)
+                )
+            if v not in spec.choices:
+                raise ValidationError(
+                    f"switch {k} cannot be {v!r}", field=f"switch {k}", expected=" | ".join(spec.choices)
+                )
+            self.switches[k] = v
+        self.groups: dict[str, GroupRules] = {g.id: g for g in deal.groups}
+
+    # ----------------------------------------------------------------------------------------------- set-up
+    def sw(self, name: str, default: str = "") -> str:
+        return self.switches.get(name, default)
+
+    def initial_state(self) -> DealState:
+        balances = {c.name: cents(c.initial_balance) for c in self.deal.classes if c.kind != "io"}
+        groups = {}
+        for g in self.deal.groups:
+            po = balances.get(g.po_class, 0) if g.po_class else 0
+            groups[g.id] = GroupState(
+                adjusted_pool_amount=cents(g.cutoff_balance),
+                adjusted_pool_amount_po=po,
+            )
+        coverage = {c.name: cents(c.initial) for c in self.deal.coverage}
+        state = DealState(
+            period=0,
+            balances=balances,
+            unpaid_interest={c.name: 0 for c in self.deal.classes},
+            po_deferred={g.po_class: 0 for g in self.deal.groups if g.po_class},
+            groups=groups,
+            coverage=coverage,
+            coverage_used={c.name: 0 for c in self.deal.coverage},
+        )
+        for g in self.deal.groups:
+            groups[g.id].initial_senior_percentage = self._senior_percentage(g, balances)
+        return state
+
+    def balance_of(self, name: str, balances: dict[str, int]) -> int:
+        spec = self.classes[name]
+        if spec.notional_of:
+            return balances.get(spec.notional_of, 0)
+        return balances.get(name, 0)
+
+    def _members(self, names: Sequence[str], g: GroupRules) -> list[str]:
+        """Class lists used in percentages, less the PO class when the 'exclude PO' reading is chosen."""
+        if self.sw("po_in_percentages", "include") == "exclude" and g.po_class:
+            return [n for n in names if n != g.po_class]
+        return list(names)
+
+    def _pct(self, num: int, den: int) -> Decimal:
+        if self.sw("percentage_rounding", "percent_6dp") == "fraction_6dp":
+            return fraction_up(num, den)
+        return percentage_up(num, den)
+
+    def _senior_percentage(self, g: GroupRules, bal: dict[str, int]) -> Decimal:
+        num = sum(bal.get(n, 0) for n in self._members(g.senior_percentage_numerator, g))
+        den = sum(bal.get(n, 0) for n in self._members(g.senior_percentage_denominator, g))
+        if den == 0:
+            return HUNDRED
+        return min(HUNDRED, self._pct(num, den))
+
+    # ------------------------------------------------------------------------------------------------- rates
+    def rate(self, name: str, period: int, index: Decimal | None) -> Decimal:
+        c = self.classes[name].coupon
+        if c.kind == "none":
+            return Decimal(0)
+        if c.kind == "fixed":
+            assert c.rate is not None
+            return c.rate
+        assert c.initial_rate is not None and c.margin is not None and c.multiplier is not None
+        assert c.floor is not None and c.cap is not None
+        if period == 1 or index is None:
+            return c.initial_rate
+        return min(max(c.margin + c.multiplier * index, c.floor), c.cap)
+
+    # -------------------------------------------------------------------------------------------- one date
+    def run_period(
+        self,
+        state: DealState,
+        inputs: dict[str, GroupPeriodInput],
+        index: Decimal | None = None,
+        on: date | None = None,
+    ) -> tuple[DealState, PeriodResult]:
+        """Distribute one date. ``state`` is not modified; the new state is returned with the results."""
+        new = state.copy()
+        new.period = state.period + 1
+        period = new.period
+        dd = on or distribution_date(self.deal.first_distribution_date, period)
+        classes: dict[str, ClassResult] = {}
+        for spec in self.deal.classes:
+            b0 = self.balance_of(spec.name, state.balances)
+            classes[spec.name] = ClassResult(spec.name, b0, rate=self.rate(spec.name, period, index))
+        groups: dict[str, GroupResult] = {}
+        residual_total: dict[str, int] = {}
+        for g in self.deal.groups:
+            gi = inputs.get(g.loan_group, GroupPeriodInput())
+            groups[g.id] = self._run_group(g, gi, state, new, classes, dd, period, residual_total)
+        # notional classes follow their reference classes
+        for spec in self.deal.classes:
+            r = classes[spec.name]
+            if spec.notional_of:
+                r.ending_balance = new.balances.get(spec.notional_of, 0)
+            else:
+                r.ending_balance = new.balances.get(spec.name, 0)
+            r.unpaid_interest_shortfall = new.unpaid_interest.get(spec.name, 0)
+        self._check(state, new, inputs, classes, groups)
+        if all(v == 0 for v in new.balances.values()):
+            new.retired = True
+        return new, PeriodResult(period, dd, classes, groups)
+
+    def _run_group(
+        self,
+        g: GroupRules,
+        gi: GroupPeriodInput,
+        old: DealState,
+        new: DealState,
+        res: dict[str, ClassResult],
+        dd: date,
+        period: int,
+        residual_total: dict[str, int],
+    ) -> GroupResult:
+        b0 = old.balances
+        bal = new.balances
+        gs = new.groups[g.id]
+        po = g.po_class
+        subs = g.subordinates
+        final = gi.cleanup_call
+
+        # ---- 1. percentages, from balances immediately prior to the date
+        sp = self._senior_percentage(g, b0)
+        subp = HUNDRED - sp
+        spp, dq_pass, loss_pass = self._senior_prepayment_percentage(g, gs, gi, b0, sp, subp, dd)
+        restricted = self._restricted(g, b0)
+
+        # ---- 2. principal amounts
+        non_po_ad = gi.scheduled_principal_non_po + gi.other_principal_non_po
+        non_po_ef = gi.liquidation_principal_non_po + gi.prepayment_non_po
+        spda = pct_of(non_po_ad, sp) + pct_of(non_po_ef, spp)
+        subpda = non_po_ad + non_po_ef - spda
+        popa = gi.principal_po
+        priority_pct: Decimal | None = None
+        priority_amount = 0
+        if g.priority is not None:
+            pr = g.priority
+            den = sum(b0.get(n, 0) for n in self._members(pr.denominator, g))
+            priority_pct = self._pct(b0.get(pr.class_name, 0), den) if den else Decimal(0)
+            base = gi.principal_non_po if pr.base == "non_po_principal_amount" else spda
+            shift = pr.shift.at(dd)
+            priority_amount = min(
+                b0.get(pr.class_name, 0), rhd(Decimal(base) * shift * priority_pct / (HUNDRED * HUNDRED))
+            )
+
+        # ---- 3. principal losses, 5.03(a), before the distributions (5.03(d))
+        was_depleted = gs.depleted
+        excess_non_po, excess_po, excess_interest = self._coverage(gi, new)
+        ordinary_non_po = gi.realized_loss_principal_non_po - excess_non_po
+        ordinary_po = gi.realized_loss_principal_po - excess_po
+        loss = {n: 0 for n in res}
+        if po:
+            to_po = min(bal.get(po, 0), ordinary_po + excess_po)
+            loss[po] += to_po
+            bal[po] -= to_po
+            if not was_depleted:
+                new.po_deferred[po] += min(ordinary_po, to_po)
+        rest = ordinary_non_po
+        for s in reversed(subs):
+            take = min(bal.get(s, 0), rest)
+            loss[s] += take
+            bal[s] -= take
+            rest -= take
+        depleted_now = sum(bal.get(s, 0) for s in subs) == 0 and bool(subs)
+        depleted = was_depleted or (depleted_now and self.sw("depletion_timing", "same_dd") == "same_dd")
+        senior_loss = rest
+        if excess_non_po:
+            if self.sw("excess_loss_to", "seniors_only") == "seniors_only":
+                senior_loss += excess_non_po
+            else:
+                senior_loss += self._sub_first_loss(subs, bal, loss, excess_non_po)
+        if senior_loss:
+            self._senior_loss(g, b0, bal, loss, senior_loss, depleted)
+        for n, v in loss.items():
+            res[n].realized_loss += v
+        if depleted_now:
+            gs.depleted = True
+        if depleted and po:
+            new.po_deferred[po] = 0  # the Class A-PO Deferred Amount applies only before depletion
+        gs.cumulative_losses += gi.realized_loss_principal_non_po + gi.realized_loss_principal_po
+
+        # ---- 4. interest
+        interest_classes = [
+            c.name
+            for c in self.deal.classes
+            if c.group == g.id and c.coupon.kind != "none" and c.name not in self._no_interest(g)
+        ]
+        aci: dict[str, int] = {}
+        ida: dict[str, int] = {}
+        for n in interest_classes:
+            aci[n] = rhd(Decimal(self.balance_of(n, b0)) * res[n].rate / Decimal(1200))
+        reduction_total = gi.non_supported_interest_shortfall + gi.relief_act_reduction + excess_interest
+        if depleted:
+            reduction_total += gi.realized_loss_interest
+        basis = [
+            aci[n]
+            + (old.unpaid_interest.get(n, 0) if self.sw("interest_reduction_basis", "ida") == "ida" else 0)
+            for n in interest_classes
+        ]
+        cut = split_exact(min(reduction_total, sum(aci.values())), basis)
+        for n, r in zip(interest_classes, cut, strict=True):
+            r = min(r, aci[n])
+            res[n].accrued_interest = aci[n]
+            res[n].interest_reduction = r
+            ida[n] = aci[n] - r + old.unpaid_interest.get(n, 0)
+
+        cash = gi.pool_distribution_amount
+        pda = cash
+        if final:
+            return self._final_distribution(
+                g,
+                gi,
+                old,
+                new,
+                res,
+                ida,
+                cash,
+                sp,
+                subp,
+                spp,
+                dq_pass,
+                loss_pass,
+                restricted,
+                priority_pct,
+                priority_amount,
+                spda,
+                subpda,
+                popa,
+                depleted,
+                residual_total,
+            )
+
+        # ---- 5(i). senior interest
+        seniors = [n for n in g.senior_interest if n in ida]
+        cash = self._pay_interest(seniors, ida, cash, res, new)
+
+        # ---- 5(ii). senior principal and PO principal, concurrently
+        want_a = spda
+        want_b = min(popa, bal.get(po, 0)) if po else 0
+        if cash >= want_a + want_b:
+            pay_a, pay_b = want_a, want_b
+        else:
+            pay_a, pay_b = split_capped(cash, [want_a, want_b])
+        cash -= pay_a + pay_b
+        if po and pay_b:
+            bal[po] -= pay_b
+            res[po].principal_paid += pay_b
+        used = self._senior_principal(g, pay_a, bal, res, depleted, priority_amount)
+        cash += pay_a - used
+        senior_leftover = pay_a - used
+
+        # ---- 5(iii) / (iv). Class A-PO Deferred Amount from subordinate principal; subordinates in pairs
+        shares = self._pro_rata_shares(g, subpda, bal, b0, restricted)
+        deferred_paid = 0
+        if po and not depleted and new.po_deferred.get(po, 0) > 0:
+            want = min(new.po_deferred[po], subpda, cash)
+            diverted = {s: 0 for s in subs}
+            left = want
+            for s in reversed(subs):
+                take = min(shares.get(s, 0), left)
+                diverted[s] = take
+                left -= take
+            deferred_paid = want - left
+            for s in subs:
+                shares[s] = shares.get(s, 0) - diverted[s]
+            new.po_deferred[po] -= deferred_paid
+            res[po].po_deferred_paid += deferred_paid
+            cash -= deferred_paid
+        extra_sub = senior_leftover if self.sw("spda_excess", "residual") == "subordinates" else 0
+        for s in subs:
+            if s in ida:
+                cash = self._pay_interest([s], ida, cash, res, new)
+            pay = min(shares.get(s, 0), bal.get(s, 0), cash)
+            bal[s] -= pay
+            res[s].principal_paid += pay
+            cash -= pay
+        if extra_sub:
+            for s in subs:
+                pay = min(extra_sub, bal.get(s, 0), cash)
+                bal[s] -= pay
+                res[s].principal_paid += pay
+                cash -= pay
+                extra_sub -= pay
+
+        # ---- 5(v). residual
+        residual_paid = cash
+        residual_total[g.id] = residual_paid
+
+        # ---- 6. write-downs to the Adjusted Pool Amount, 5.03(b)
+        principal_distributed = sum(res[n].principal_paid for n in self._group_classes(g)) + deferred_paid
+        gs.adjusted_pool_amount -= (
+            principal_distributed + gi.realized_loss_principal_non_po + gi.realized_loss_principal_po
+        )
+        gs.adjusted_pool_amount_po -= pay_b + gi.realized_loss_principal_po
+        self._writedowns(g, gs, b0, bal, res, depleted)
+        if sum(bal.get(s, 0) for s in subs) == 0 and subs:
+            gs.depleted = True
+        gs.spp_last = spp
+        return GroupResult(
+            group=g.id,
+            pool_distribution_amount=pda,
+            senior_percentage=sp,
+            senior_prepayment_percentage=spp,
+            subordinate_percentage=subp,
+            delinquency_test_pass=dq_pass,
+            loss_test_pass=loss_pass,
+            restricted_classes=restricted,
+            priority_percentage=priority_pct,
+            priority_amount=priority_amount,
+            senior_principal_distribution_amount=spda,
+            subordinate_principal_distribution_amount=subpda,
+            po_principal_amount=popa,
+            po_deferred_amount=new.po_deferred.get(po, 0) if po else 0,
+            depleted=depleted,
+            residual_paid=residual_paid,
+            trustee_fee=gi.trustee_fee,
+            adjusted_pool_amount=gs.adjusted_pool_amount,
+            adjusted_pool_amount_po=gs.adjusted_pool_amount_po,
+            non_po_class_total=sum(bal.get(n, 0) for n in self._group_classes(g) if n != po),
+            non_po_pool_balance=gi.ending_balance - gi.ending_balance_po,
+            cumulative_realized_losses=gs.cumulative_losses,
+            coverage_remaining=dict(new.coverage),
+        )
+
+    # ------------------------------------------------------------------------------------------- helpers
+    def _group_classes(self, g: GroupRules) -> list[str]:
+        return [c.name for c in self.deal.classes if c.group == g.id and c.kind != "io"]
+
+    def _no_interest(self, g: GroupRules) -> set[str]:
+        """Classes whose interest the chosen reading withholds (2002-3 AMBIG-10: the literal 1-A-LR)."""
+        if self.sw("residual_lr_interest", "pay") == "none":
+            return {n for n in self.classes if n.endswith("-LR")}
+        return set()
+
+    def _senior_prepayment_percentage(
+        self,
+        g: GroupRules,
+        gs: GroupState,
+        gi: GroupPeriodInput,
+        b0: dict[str, int],
+        sp: Decimal,
+        subp: Decimal,
+        dd: date,
+    ) -> tuple[Decimal, bool, bool]:
+        """Senior Prepayment Percentage with its step-down conditions (2002-3 L1493-1546; 2000-2 L1325-1381)."""
+        sd = g.step_down
+        sub_bal = sum(b0.get(s, 0) for s in g.subordinates)
+        gs.delinquency_history.append(gi.delinquent_60_plus)
+        gs.subordinate_history.append(sub_bal)
+        window = 6
+        if self.sw("delinquency_window", "including_current") == "excluding_current":
+            dq = gs.delinquency_history[-window - 1 : -1] or [0]
+            sb = gs.subordinate_history[-window - 1 : -1] or [sub_bal]
+        else:
+            dq = gs.delinquency_history[-window:]
+            sb = gs.subordinate_history[-window:]
+        avg_sub = Decimal(sum(sb)) / len(sb)
+        avg_dq = Decimal(sum(dq)) / len(dq)
+        dq_pass = avg_sub > 0 and avg_dq * 100 < sd.delinquency_limit * avg_sub
+        if avg_sub == 0 and avg_dq == 0:
+            dq_pass = True
+        limit = cents(sd.original_subordinate_balance) * sd.loss_limits.at(dd) / HUNDRED
+        loss_pass = Decimal(gs.cumulative_losses) <= limit
+        share = sd.senior_share_of_subordinate.at(dd)
+        if self.sw("stepdown_conditions", "both") == "both":
+            ok = dq_pass and loss_pass
+        else:
+            ok = dq_pass or loss_pass
+        initial = gs.initial_senior_percentage or sp
+        if share < 1 and sp > initial:
+            share = Decimal(1)
+        elif share < 1 and not ok:
+            mode = self.sw("blocked_stepdown", "prior_tier")
+            prior = gs.spp_share_used if gs.spp_share_used is not None else Decimal(1)
+            if mode == "full":
+                share = Decimal(1)
+            elif mode == "last_value" and gs.spp_last is not None:
+                gs.spp_share_used = max(share, prior)
+                return gs.spp_last, dq_pass, loss_pass
+            else:
+                share = max(share, prior)
+        gs.spp_share_used = share
+        spp = min(HUNDRED, sp + share * subp)
+        return spp, dq_pass, loss_pass
+
+    def _restricted(self, g: GroupRules, b0: dict[str, int]) -> list[str]:
+        """5.02(d): classes junior to the most senior subordinate whose Fractional Interest is below its OFI."""
+        den = sum(b0.get(n, 0) for n in self._members(g.fractional_interest_denominator, g))
+        if den == 0:
+            return []
+        subs = g.subordinates
+        for i, s in enumerate(subs):
+            ofi = self.classes[s].original_fractional_interest
+            if ofi is None or ofi == 0:
+                continue
+            if self.sw("original_fractional_interest", "literal") == "closing_levels":
+                continue
+            junior = sum(b0.get(j, 0) for j in subs[i + 1 :])
+            if Decimal(junior) * HUNDRED < ofi * den:
+                return subs[i + 1 :]
+        return []
+
+    def _pro_rata_shares(
+        self, g: GroupRules, subpda: int, bal: dict[str, int], b0: dict[str, int], restricted: list[str]
+    ) -> dict[str, int]:
+        """Pro Rata Shares of the Subordinate Principal Distribution Amount (2002-3 L1344-1352)."""
+        basis = bal if self.sw("pro_rata_share_balances", "after_losses") == "after_losses" else b0
+        live = [s for s in g.subordinates if s not in restricted]
+        weights = [basis.get(s, 0) for s in live]
+        shares = dict(zip(live, split_capped(subpda, weights), strict=True)) if sum(weights) else {}
+        # If the non-restricted classes are retired (or cannot absorb it), the rest goes to the Restricted
+        # Classes sequentially (2002-3 L3916-3922; 2000-2 AMBIG-11).
+        absorbed = sum(min(shares.get(s, 0), bal.get(s, 0)) for s in live)
+        left = subpda - absorbed
+        if left > 0 and restricted and sum(bal.get(s, 0) for s in live) == 0:
+            if self.sw("restricted_leftover", "sequential") == "sequential":
+                for s in restricted:
+                    take = min(bal.get(s, 0), left)
+                    shares[s] = take
+                    left -= take
+        return shares
+
+    def _pay_interest(
+        self, names: list[str], ida: dict[str, int], cash: int, res: dict[str, ClassResult], new: DealState
+    ) -> int:
+        want = [ida[n] for n in names]
+        total = sum(want)
+        pay = want if cash >= total else split_exact(cash, want)
+        for n, p in zip(names, pay, strict=True):
+            # a payment meets this date's interest first, then the unpaid shortfall (2002-3 L3786-3789); what
+            # is left of either is the Class Unpaid Interest Shortfall carried to the next date, without interest
+            res[n].interest_paid += p
+            new.unpaid_interest[n] = ida[n] - p
+        return cash - sum(pay)
+
+    def _senior_principal(
+        self,
+        g: GroupRules,
+        amount: int,
+        bal: dict[str, int],
+        res: dict[str, ClassResult],
+        depleted: bool,
+        priority_amount: int,
+    ) -> int:
+        """5.02(b): the senior allocation tree before depletion, pro rata on balances on and after it."""
+        if amount <= 0:
+            return 0
+        if depleted:
+            names = [n for n in g.senior_principal_classes if bal.get(n, 0) > 0]
+            return self._pay_pro_rata(names, amount, bal, res)
+        paid = 0
+        for step in g.senior_principal:
+            if amount - paid <= 0:
+                break
+            paid += self._step(step, amount - paid, bal, res, priority_amount)
+        return paid
+
+    def _pay(self, name: str, amount: int, bal: dict[str, int], res: dict[str, ClassResult]) -> int:
+        p = min(amount, bal.get(name, 0))
+        if p > 0:
+            bal[name] -= p
+            res[name].principal_paid += p
+        return max(p, 0)
+
+    def _pay_pro_rata(
+        self, names: list[str], amount: int, bal: dict[str, int], res: dict[str, ClassResult]
+    ) -> int:
+        live = [n for n in names if bal.get(n, 0) > 0]
+        total = sum(bal[n] for n in live)
+        if total <= amount:
+            return sum(self._pay(n, bal[n], bal, res) for n in live)
+        shares = split_capped(amount, [bal[n] for n in live])
+        return sum(self._pay(n, s, bal, res) for n, s in zip(live, shares, strict=True))
+
+    def _capacity(self, target: str | Step, bal: dict[str, int]) -> int:
+        if isinstance(target, str):
+            return bal.get(target, 0)
+        if isinstance(target, Capped):
+            return self._capacity(target.step, bal)
+        if isinstance(target, Concurrent):
+            return sum(self._capacity(leg.pay, bal) for leg in target.legs)
+        return sum(bal.get(n, 0) for n in target.classes)
+
+    def _step(
+        self, step: Step, amount: int, bal: dict[str, int], res: dict[str, ClassResult], priority_amount: int
+    ) -> int:
+        if isinstance(step, Sequential):
+            paid = 0
+            for n in step.classes:
+                paid += self._pay(n, amount - paid, bal, res)
+            return paid
+        if isinstance(step, ProRata):
+            return self._pay_pro_rata(step.classes, amount, bal, res)
+        if isinstance(step, Capped):
+            return self._step(step.step, min(amount, priority_amount), bal, res, priority_amount)
+        return self._concurrent(step, amount, bal, res, priority_amount)
+
+    def _concurrent(
+        self,
+        step: Concurrent,
+        amount: int,
+        bal: dict[str, int],
+        res: dict[str, ClassResult],
+        priority_amount: int,
+    ) -> int:
+        """Fixed-percentage legs paid together until the ``until`` classes retire (2000-2 §8.2 algorithm).
+
+        X* = max over the until-set of balance / percentage is the step flow that retires them; the step takes
+        X = min(available, X*) and pays each leg pct x X, capped at what the leg can absorb. A retired leg's share
+        falls through to the next step, or (switch ``concurrent_retired_leg = redistribute``) is shared among the
+        live legs of the same step in proportion to their percentages.
+        """
+        pcts = [self._switched_pct(leg.pct, i, step) for i, leg in enumerate(step.legs)]
+        if all(bal.get(n, 0) == 0 for n in step.until):
+            return 0
+        need = Decimal(0)
+        for n in step.until:
+            leg_pct = sum(
+                (p for leg, p in zip(step.legs, pcts, strict=True) if self._leg_contains(leg.pay, n)),
+                Decimal(0),
+            )
+            if leg_pct > 0:
+                # the leg carrying n must pass all of its own capacity to retire n
+                cap = self._capacity(
+                    next(leg.pay for leg in step.legs if self._leg_contains(leg.pay, n)), bal
+                )
+                need = max(need, Decimal(cap) * HUNDRED / leg_pct)
+        x = min(Decimal(amount), need.to_integral_value(rounding="ROUND_CEILING"))
+        want = [rhd(x * p / HUNDRED) for p in pcts]
+        over = sum(want) - amount
+        if over > 0:
+            want[-1] -= over
+        caps = [self._capacity(leg.pay, bal) for leg in step.legs]
+        mode = self.sw(step.spill_switch or "concurrent_retired_leg", "fall_through")
+        if mode == "redistribute":
+            give = [min(w, c) for w, c in zip(want, caps, strict=True)]
+            spare = sum(want) - sum(give)
+            until_legs = [
+                i
+                for i, leg in enumerate(step.legs)
+                if any(self._leg_contains(leg.pay, n) for n in step.until)
+            ]
+            while spare > 0 and any(give[i] < caps[i] for i in until_legs):
+                live = [i for i in range(len(give)) if caps[i] > give[i]]
+                moved = 0
+                for i, e in zip(live, split_capped(spare, [pcts[i] for i in live]), strict=True):
+                    add = min(e, caps[i] - give[i])
+                    give[i] += add
+                    moved += add
+                if moved == 0:
+                    break
+                spare -= moved
+            want = give
+        paid = 0
+        for leg, w in zip(step.legs, want, strict=True):
+            if w <= 0:
+                continue
+            if isinstance(leg.pay, str):
+                paid += self._pay(leg.pay, w, bal, res)
+            else:
+                paid += self._step(leg.pay, w, bal, res, priority_amount)
+        return paid
+
+    def _switched_pct(self, pct: Decimal, i: int, step: Concurrent) -> Decimal:
+        """A leg percentage replaced by the chosen reading of an ambiguity switch (2002-3 AMBIG-1)."""
+        leg = step.legs[i]
+        if leg.pct_switch:
+            return Decimal(self.switches[leg.pct_switch])
+        return pct
+
+    def _leg_contains(self, pay: str | Step, name: str) -> bool:
+        if isinstance(pay, str):
+            return pay == name
+        if isinstance(pay, Capped):
+            return self._leg_contains(pay.step, name)
+        if isinstance(pay, Concurrent):
+            return any(self._leg_contains(leg.pay, name) for leg in pay.legs)
+        return name in pay.classes
+
+    def _coverage(self, gi: GroupPeriodInput, new: DealState) -> tuple[int, int, int]:
+        """Special-loss coverage: the part of each special loss beyond its remaining coverage is an Excess Loss.
+
+        Returns the Excess Loss principal split Non-PO / PO in the proportion of the period's losses, and the
+        excess interest (0 in this model). Coverage is compared before deducting this date's losses (2000-2
+        AMBIG-7 default).
+        """
+        if not new.coverage:
+            return 0, 0, 0
+        total = gi.realized_loss_principal_non_po + gi.realized_loss_principal_po
+        excess = 0
+        for name, amount in (
+            ("special_hazard", gi.special_hazard_loss),
+            ("fraud", gi.fraud_loss),
+            ("bankruptcy", gi.bankruptcy_loss),
+        ):
+            if amount <= 0 or name not in new.coverage:
+                continue
+            covered = min(amount, new.coverage[name])
+            new.coverage[name] -= covered
+            new.coverage_used[name] += covered
+            excess += amount - covered
+        if excess <= 0 or total <= 0:
+            return 0, 0, 0
+        excess = min(excess, total)
+        ex_po = frac_of(excess, gi.realized_loss_principal_po, total)
+        return excess - ex_po, ex_po, 0
+
+    def _sub_first_loss(self, subs: list[str], bal: dict[str, int], loss: dict[str, int], amount: int) -> int:
+        rest = amount
+        for s in reversed(subs):
+            take = min(bal.get(s, 0), rest)
+            loss[s] += take
+            bal[s] -= take
+            rest -= take
+        return rest
+
+    def _senior_loss(
+        self,
+        g: GroupRules,
+        b0: dict[str, int],
+        bal: dict[str, int],
+        loss: dict[str, int],
+        amount: int,
+        depleted: bool,
+    ) -> None:
+        """Non-PO losses beyond the subordinates: seniors pro rata on prior balances; support classes absorb."""
+        names = [n for n in g.senior_principal_classes if bal.get(n, 0) > 0]
+        if (
+            self.sw("senior_loss_set", "exclude_po") == "include_po"
+            and g.po_class
+            and bal.get(g.po_class, 0) > 0
+        ):
+            names.append(g.po_class)
+        if not names:
+            return
+        shares = split_exact(min(amount, sum(bal[n] for n in names)), [b0.get(n, 0) or bal[n] for n in names])
+        alloc = dict(zip(names, shares, strict=True))
+        for n in names:  # cap at balance, push the excess to the others
+            over = alloc[n] - bal[n]
+            if over > 0:
+                alloc[n] = bal[n]
+                for m in names:
+                    room = bal[m] - alloc[m]
+                    if room > 0 and over > 0:
+                        t = min(room, over)
+                        alloc[m] += t
+                        over -= t
+        if depleted:
+            for sup in g.loss_support:
+                want = alloc.get(sup.supported, 0)
+                room = bal.get(sup.support, 0) - alloc.get(sup.support, 0)
+                moved = min(want, max(room, 0))
+                if moved > 0:
+                    alloc[sup.supported] -= moved
+                    alloc[sup.support] = alloc.get(sup.support, 0) + moved
+        for n, v in alloc.items():
+            bal[n] -= v
+            loss[n] += v
+
+    def _writedowns(
+        self,
+        g: GroupRules,
+        gs: GroupState,
+        b0: dict[str, int],
+        bal: dict[str, int],
+        res: dict[str, ClassResult],
+        depleted: bool,
+    ) -> None:
+        """5.03(b): keep the certificates within the Adjusted Pool Amount (and its PO portion)."""
+        po = g.po_class
+        po_rule = self.sw("po_writedown", "every_date")
+        if po and (po_rule == "every_date" or depleted):
+            over = bal.get(po, 0) - max(gs.adjusted_pool_amount_po, 0)
+            if over > 0:
+                bal[po] -= over
+                res[po].writedown += over
+        members = self._group_classes(g)
+        over = sum(bal.get(n, 0) for n in members) - max(gs.adjusted_pool_amount, 0)
+        if over > 0:
+            cascade = self.sw("writedown_cascade", "cascade") == "cascade"
+            for s in reversed(g.subordinates):
+                if bal.get(s, 0) <= 0:
+                    continue
+                take = min(bal[s], over)
+                bal[s] -= take
+                res[s].writedown += take
+                over -= take
+                if not cascade or over == 0:
+                    break
+        if depleted:
+            seniors = [n for n in g.senior_principal_classes if bal.get(n, 0) > 0]
+            target = max(gs.adjusted_pool_amount - gs.adjusted_pool_amount_po, 0)
+            over = sum(bal[n] for n in seniors) - target
+            if over > 0 and seniors:
+                shares = split_exact(over, [b0.get(n, 0) for n in seniors])
+                for n, s in zip(seniors, shares, strict=True):
+                    s = min(s, bal[n])
+                    bal[n] -= s
+                    res[n].writedown += s
+
+    def _final_distribution(
+        self,
+        g: GroupRules,
+        gi: GroupPeriodInput,
+        old: DealState,
+        new: DealState,
+        res: dict[str, ClassResult],
+        ida: dict[str, int],
+        cash: int,
+        sp: Decimal,
+        subp: Decimal,
+        spp: Decimal,
+        dq_pass: bool,
+        loss_pass: bool,
+        restricted: list[str],
+        priority_pct: Decimal | None,
+        priority_amount: int,
+        spda: int,
+        subpda: int,
+        popa: int,
+        depleted: bool,
+        residual_total: dict[str, int],
+    ) -> GroupResult:
+        """Article X: on the Final Distribution Date each class gets its balance and interest in the 5.02 order;
+        the PO class also its Deferred Amount; the residual what remains."""
+        bal = new.balances
+        pda = cash
+        po = g.po_class
+        seniors = [n for n in g.senior_interest if n in ida]
+        cash = self._pay_interest(seniors, ida, cash, res, new)
+        senior_names = [n for n in g.senior_principal_classes]
+        need = sum(bal.get(n, 0) for n in senior_names) + (bal.get(po, 0) if po else 0)
+        if cash >= need:
+            for n in senior_names:
+                cash -= self._pay(n, bal.get(n, 0), bal, res)
+            if po:
+                cash -= self._pay(po, bal.get(po, 0), bal, res)
+        else:
+            cash -= self._pay_pro_rata(senior_names + ([po] if po else []), cash, bal, res)
+        if po and new.po_deferred.get(po, 0):
+            d = min(new.po_deferred[po], cash)
+            new.po_deferred[po] -= d
+            res[po].po_deferred_paid += d
+            cash -= d
+        for s in g.subordinates:
+            if s in ida:
+                cash = self._pay_interest([s], ida, cash, res, new)
+            cash -= self._pay(s, min(bal.get(s, 0), cash), bal, res)
+        residual_total[g.id] = cash
+        gs = new.groups[g.id]
+        gs.adjusted_pool_amount = 0
+        gs.adjusted_pool_amount_po = 0
+        return GroupResult(
+            group=g.id,
+            pool_distribution_amount=pda,
+            senior_percentage=sp,
+            senior_prepayment_percentage=spp,
+            subordinate_percentage=subp,
+            delinquency_test_pass=dq_pass,
+            loss_test_pass=loss_pass,
+            restricted_classes=restricted,
+            priority_percentage=priority_pct,
+            priority_amount=priority_amount,
+            senior_principal_distribution_amount=spda,
+            subordinate_principal_distribution_amount=subpda,
+            po_principal_amount=popa,
+            po_deferred_amount=new.po_deferred.get(po, 0) if po else 0,
+            depleted=depleted,
+            residual_paid=cash,
+            trustee_fee=gi.trustee_fee,
+            adjusted_pool_amount=0,
+            adjusted_pool_amount_po=0,
+            non_po_class_total=sum(bal.get(n, 0) for n in self._group_classes(g) if n != po),
+            non_po_pool_balance=0,
+            cumulative_realized_losses=gs.cumulative_losses,
+            coverage_remaining=dict(new.coverage),
+        )
+
+    # -------------------------------------------------------------------------------------------- invariants
+    def _check(
+        self,
+        old: DealState,
+        new: DealState,
+        inputs: dict[str, GroupPeriodInput],
+        res: dict[str, ClassResult],
+        groups: dict[str, GroupResult],
+    ) -> None:
+        """Cash in equals cash out, to the cent, per group; no balance is negative; balances roll forward."""
+        for g in self.deal.groups:
+            gr = groups[g.id]
+            names = [c.name for c in self.deal.classes if c.group == g.id]
+            out = sum(res[n].interest_paid + res[n].principal_paid + res[n].po_deferred_paid for n in names)
+            if out + gr.residual_paid != gr.pool_distribution_amount:
+                raise ConservationError(
+                    f"period {new.period} group {g.id}: distributed {out} + residual {gr.residual_paid} "
+                    f"!= Pool Distribution Amount {gr.pool_distribution_amount}"
+                )
+            if gr.residual_paid < 0:
+                raise ConservationError(
+                    f"period {new.period} group {g.id}: negative residual {gr.residual_paid}"
+                )
+        for n, b in new.balances.items():
+            if b < 0:
+                raise ConservationError(f"period {new.period}: class {n} balance negative ({b})")
+            r = res[n]
+            roll = old.balances.get(n, 0) - r.principal_paid - r.realized_loss - r.writedown
+            if roll != b:
+                raise ConservationError(f"period {new.period}: class {n} balance does not roll forward")
+        for n, u in new.unpaid_interest.items():
+            if u < 0:
+                raise ConservationError(f"period {new.period}: class {n} unpaid interest negative")
