@@ -423,8 +423,9 @@ class WaterfallEngine:
         ]
         aci: dict[str, int] = {}
         ida: dict[str, int] = {}
+        accrual_basis = bal if self.sw("interest_balance", "prior_balance") == "after_losses" else b0
         for n in interest_classes:
-            aci[n] = rhd(Decimal(self.balance_of(n, b0)) * res[n].rate / Decimal(1200))
+            aci[n] = rhd(Decimal(self.balance_of(n, accrual_basis)) * res[n].rate / Decimal(1200))
         reduction_total = gi.non_supported_interest_shortfall + gi.relief_act_reduction + excess_interest
         if depleted:
             reduction_total += gi.realized_loss_interest
@@ -648,12 +649,12 @@ class WaterfallEngine:
         # Classes sequentially (2002-3 L3916-3922; 2000-2 AMBIG-11).
         absorbed = sum(min(shares.get(s, 0), bal.get(s, 0)) for s in live)
         left = subpda - absorbed
-        if left > 0 and restricted and sum(bal.get(s, 0) for s in live) == 0:
-            if self.sw("restricted_leftover", "sequential") == "sequential":
-                for s in restricted:
-                    take = min(bal.get(s, 0), left)
-                    shares[s] = take
-                    left -= take
+        sequential = self.sw("restricted_leftover", "sequential") == "sequential"
+        if left > 0 and restricted and sequential and sum(bal.get(s, 0) for s in live) == 0:
+            for s in restricted:
+                take = min(bal.get(s, 0), left)
+                shares[s] = take
+                left -= take
         return shares
 
     def _pay_interest(
@@ -747,6 +748,9 @@ class WaterfallEngine:
         live legs of the same step in proportion to their percentages.
         """
         pcts = [self._switched_pct(leg.pct, i, step) for i, leg in enumerate(step.legs)]
+        if self.sw("concurrent_pct_sum", "as_printed") == "normalize" and sum(pcts) > 0:
+            total = sum(pcts)
+            pcts = [p * HUNDRED / total for p in pcts]
         if all(bal.get(n, 0) == 0 for n in step.until):
             return 0
         need = Decimal(0)
