@@ -69,6 +69,25 @@ def library_rebuild(
         console.print(f"wrote {d}")
 
 
+# ---------------------------------------------------------------------------------------- deal files (issue 4)
+@app.command()
+def lint(
+    deal: str = typer.Argument(..., help="a deal.yaml path or a shipped deal id (boams-2002-3)"),
+) -> None:
+    """Check a deal file: schema (with YAML line), percentage legs, unpaid classes, balances vs collateral."""
+    from rmbs.deal.lint import lint_path
+
+    findings = lint_path(deal)
+    colors = {"error": "red", "warning": "yellow", "info": "dim"}
+    for f in findings:
+        console.print(f"[{colors[f.level]}]{f.level}[/]: {f.where}: {f.message}", highlight=False)
+    errors = sum(f.level == "error" for f in findings)
+    warnings = sum(f.level == "warning" for f in findings)
+    console.print(f"{errors} error(s), {warnings} warning(s)")
+    if errors:
+        raise typer.Exit(1)
+
+
 # ----------------------------------------------------------------------------------------------- demo (main job)
 @app.command()
 def demo(

@@ -151,6 +151,7 @@ class GroupResult:
     non_po_pool_balance: int
     cumulative_realized_losses: int
     coverage_remaining: dict[str, int] = field(default_factory=dict)
+    fractional_interests: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass
@@ -557,6 +558,7 @@ class WaterfallEngine:
             non_po_pool_balance=gi.ending_balance - gi.ending_balance_po,
             cumulative_realized_losses=gs.cumulative_losses,
             coverage_remaining=dict(new.coverage),
+            fractional_interests=self.fractional_interests(g, b0),
         )
 
     # ------------------------------------------------------------------------------------------- helpers
@@ -619,6 +621,16 @@ class WaterfallEngine:
         gs.spp_share_used = share
         spp = min(HUNDRED, sp + share * subp)
         return spp, dq_pass, loss_pass
+
+    def fractional_interests(self, g: GroupRules, b0: dict[str, int]) -> dict[str, Decimal]:
+        """Fractional Interest of each subordinate class, in percent (5.02(d)), from the prior balances."""
+        den = sum(b0.get(n, 0) for n in self._members(g.fractional_interest_denominator, g))
+        subs = g.subordinates
+        if den == 0:
+            return {s: Decimal(0) for s in subs}
+        return {
+            s: Decimal(sum(b0.get(j, 0) for j in subs[i + 1 :])) * HUNDRED / den for i, s in enumerate(subs)
+        }
 
     def _restricted(self, g: GroupRules, b0: dict[str, int]) -> list[str]:
         """5.02(d): classes junior to the most senior subordinate whose Fractional Interest is below its OFI."""
