@@ -525,7 +525,10 @@ class WaterfallEngine:
         residual_total[g.id] = residual_paid
 
         # ---- 6. write-downs to the Adjusted Pool Amount, 5.03(b)
-        principal_distributed = sum(res[n].principal_paid for n in self._group_classes(g)) + deferred_paid
+        # Every amount of principal in the Pool Distribution Amount is distributed to a holder of the group --
+        # a class, the PO (incl. its Deferred Amount) or the residual -- so the APA falls by the principal
+        # collected and by the principal losses (2002-3 L379-389; 2000-2 L421-430).
+        principal_distributed = gi.principal_non_po + gi.principal_po - gi.principal_shortfall
         gs.adjusted_pool_amount -= (
             principal_distributed + gi.realized_loss_principal_non_po + gi.realized_loss_principal_po
         )
