@@ -51,23 +51,28 @@ def project(
             interest = round(non_po * float(rl.net_rate) / 1200)
             defaulted = round(total * mdr)
             after_def = total - defaulted
-            sched = round(level_principal(after_def, float(rl.net_rate), max(term, 1))) if term > 0 else after_def
+            sched = (
+                round(level_principal(after_def, float(rl.net_rate), max(term, 1))) if term > 0 else after_def
+            )
             sched = min(sched, after_def)
             prepay = round((after_def - sched) * smm)
-            if final_payoff and m == months:
-                prepay = after_def - sched
             loss = round(defaulted * severity)
-            liq = defaulted - loss
 
-            def split(x: int) -> tuple[int, int]:
-                p = round(x * po_share)
+            def split(x: int, cap_po: int) -> tuple[int, int]:
+                p = min(round(x * po_share), cap_po)
                 return x - p, p
 
-            s_n, s_p = split(sched)
-            p_n, p_p = split(prepay)
-            l_n, l_p = split(liq)
-            r_n, r_p = split(loss)
-            end = total - sched - prepay - defaulted
+            d_n, d_p = split(defaulted, po)
+            s_n, s_p = split(sched, po - d_p)
+            if final_payoff and m == months:
+                p_n, p_p = non_po - d_n - s_n, po - d_p - s_p
+            else:
+                p_n, p_p = split(prepay, po - d_p - s_p)
+            r_n, r_p = split(loss, d_p)
+            r_n = min(r_n, d_n)
+            l_n, l_p = d_n - r_n, d_p - r_p
+            end_n, end_p = non_po - d_n - s_n - p_n, po - d_p - s_p - p_p
+            end = end_n + end_p
             period[g] = GroupPeriodInput(
                 scheduled_principal_non_po=s_n,
                 scheduled_principal_po=s_p,
@@ -80,8 +85,8 @@ def project(
                 net_interest=interest,
                 delinquent_60_plus=round(end * delinquent_fraction),
                 ending_balance=end,
-                ending_balance_po=round(end * po_share),
+                ending_balance_po=end_p,
             )
-            state[g] = [end - round(end * po_share), round(end * po_share), term - 1]
+            state[g] = [end_n, end_p, term - 1]
         out.append(period)
     return out

@@ -84,3 +84,26 @@ def split_exact(total: int, weights: Sequence[int | Decimal]) -> list[int]:
     for i in order[:rest]:
         floors[i] += 1
     return floors
+
+
+def allocate_capped(total: int, weights: Sequence[int], caps: Sequence[int]) -> list[int]:
+    """Split ``total`` pro rata by ``weights`` with each share capped (a class cannot lose more than its balance);
+    what a capped share cannot take goes to the others, again pro rata. The shares add up to
+    ``min(total, sum(caps))`` exactly."""
+    n = len(weights)
+    out = [0] * n
+    left = min(total, sum(caps))
+    live = [i for i in range(n) if caps[i] > 0]
+    while left > 0 and live:
+        w = [weights[i] if weights[i] > 0 else caps[i] for i in live]
+        shares = split_exact(left, w)
+        moved = 0
+        for i, sh in zip(live, shares, strict=True):
+            take = min(sh, caps[i] - out[i])
+            out[i] += take
+            moved += take
+        left -= moved
+        live = [i for i in live if out[i] < caps[i]]
+        if moved == 0:
+            break
+    return out

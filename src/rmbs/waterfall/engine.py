@@ -28,6 +28,7 @@ from decimal import Decimal
 from rmbs.deal.schema import Capped, ClassSpec, Concurrent, Deal, GroupRules, ProRata, Sequential, Step
 from rmbs.errors import ValidationError
 from rmbs.waterfall.arith import (
+    allocate_capped,
     frac_of,
     fraction_up,
     pct_of,
@@ -888,29 +889,25 @@ class WaterfallEngine:
             names.append(g.po_class)
         if not names:
             return
-        shares = split_exact(min(amount, sum(bal[n] for n in names)), [b0.get(n, 0) or bal[n] for n in names])
+        shares = allocate_capped(amount, [b0.get(n, 0) for n in names], [bal[n] for n in names])
         alloc = dict(zip(names, shares, strict=True))
-        for n in names:  # cap at balance, push the excess to the others
-            over = alloc[n] - bal[n]
-            if over > 0:
-                alloc[n] = bal[n]
-                for m in names:
-                    room = bal[m] - alloc[m]
-                    if room > 0 and over > 0:
-                        t = min(room, over)
-                        alloc[m] += t
-                        over -= t
         if depleted:
-            for sup in g.loss_support:
-                want = alloc.get(sup.supported, 0)
-                room = bal.get(sup.support, 0) - alloc.get(sup.support, 0)
-                moved = min(want, max(room, 0))
-                if moved > 0:
-                    alloc[sup.supported] -= moved
-                    alloc[sup.support] = alloc.get(sup.support, 0) + moved
+            self._apply_support(g, alloc, bal)
         for n, v in alloc.items():
             bal[n] -= v
             loss[n] += v
+
+    @staticmethod
+    def _apply_support(g: GroupRules, alloc: dict[str, int], bal: dict[str, int]) -> None:
+        """After depletion a support class takes the losses and write-downs of the class it supports, up to its
+        own balance (2002-3 Class 1-A-11 Loss Allocation Amount, L504-517; 5.03(e) L3996-4002)."""
+        for sup in g.loss_support:
+            want = alloc.get(sup.supported, 0)
+            room = bal.get(sup.support, 0) - alloc.get(sup.support, 0)
+            moved = min(want, max(room, 0))
+            if moved > 0:
+                alloc[sup.supported] -= moved
+                alloc[sup.support] = alloc.get(sup.support, 0) + moved
 
     def _writedowns(
         self,
@@ -921,14 +918,14 @@ class WaterfallEngine:
         res: dict[str, ClassResult],
         depleted: bool,
     ) -> None:
-        """5.03(b): keep the certificates within the Adjusted Pool Amount (and its PO portion)."""
+        """5.03(b): keep the certificates within the Adjusted Pool Amount (and its PO portion).
+
+        The most junior outstanding subordinate first (cascading upward by default, AMBIG-13); if that leaves the
+        subordinates at zero, this date is the depletion date (AMBIG-12/16 default) and the seniors are written
+        down to the APA less its PO portion, shared on their prior balances; the PO to the APA (PO Portion)
+        on every date (2002-3) or after depletion (2000-2).
+        """
         po = g.po_class
-        po_rule = self.sw("po_writedown", "every_date")
-        if po and (po_rule == "every_date" or depleted):
-            over = bal.get(po, 0) - max(gs.adjusted_pool_amount_po, 0)
-            if over > 0:
-                bal[po] -= over
-                res[po].writedown += over
         members = self._group_classes(g)
         over = sum(bal.get(n, 0) for n in members) - max(gs.adjusted_pool_amount, 0)
         if over > 0:
@@ -942,16 +939,24 @@ class WaterfallEngine:
                 over -= take
                 if not cascade or over == 0:
                     break
+        if g.subordinates and sum(bal.get(s, 0) for s in g.subordinates) == 0:
+            depleted = depleted or self.sw("depletion_timing", "same_dd") == "same_dd"
+        if po and (self.sw("po_writedown", "every_date") == "every_date" or depleted):
+            over = bal.get(po, 0) - max(gs.adjusted_pool_amount_po, 0)
+            if over > 0:
+                bal[po] -= over
+                res[po].writedown += over
         if depleted:
             seniors = [n for n in g.senior_principal_classes if bal.get(n, 0) > 0]
             target = max(gs.adjusted_pool_amount - gs.adjusted_pool_amount_po, 0)
             over = sum(bal[n] for n in seniors) - target
             if over > 0 and seniors:
-                shares = split_exact(over, [b0.get(n, 0) for n in seniors])
-                for n, s in zip(seniors, shares, strict=True):
-                    s = min(s, bal[n])
-                    bal[n] -= s
-                    res[n].writedown += s
+                shares = allocate_capped(over, [b0.get(n, 0) for n in seniors], [bal[n] for n in seniors])
+                alloc = dict(zip(seniors, shares, strict=True))
+                self._apply_support(g, alloc, bal)
+                for n, take in alloc.items():
+                    bal[n] -= take
+                    res[n].writedown += take
 
     def _final_distribution(
         self,
