@@ -58,8 +58,8 @@ def project(
             prepay = round((after_def - sched) * smm)
             loss = round(defaulted * severity)
 
-            def split(x: int, cap_po: int) -> tuple[int, int]:
-                p = min(round(x * po_share), cap_po)
+            def split(x: int, cap_po: int, share: float = po_share) -> tuple[int, int]:
+                p = min(round(x * share), cap_po)
                 return x - p, p
 
             d_n, d_p = split(defaulted, po)
