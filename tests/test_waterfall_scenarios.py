@@ -222,3 +222,24 @@ def test_2000_2_lockout_class_waits_until_april_2005(deal2) -> None:  # type: ig
     )
     assert g.priority_amount == expected > 0
     assert april.classes["A-16"].principal_paid == expected
+
+
+def test_2000_2_excess_bankruptcy_loss_skips_the_subordinates(deal2) -> None:  # type: ignore[no-untyped-def]
+    """Bankruptcy Loss Amount $100,000 (L800): a $150,000 bankruptcy loss puts $100,000 on B-6 (covered) and
+    the $50,000 Excess Loss on the non-PO seniors pro rata (5.03(a)(ii)(2), AMBIG-12 literal)."""
+    e = WaterfallEngine(deal2)
+    inp = GroupPeriodInput(
+        realized_loss_principal_non_po=15_000_000, bankruptcy_loss=15_000_000, net_interest=140_627_776
+    )
+    s, r = e.run_period(e.initial_state(), {"1": inp})
+    assert r.classes["B-6"].realized_loss == 10_000_000
+    seniors = [c.name for c in deal2.classes if c.kind in ("senior", "residual")]
+    assert sum(r.classes[n].realized_loss for n in seniors) == 5_000_000
+    a3 = int(deal2.class_map()["A-3"].initial_balance * 100)
+    total = sum(int(deal2.class_map()[n].initial_balance * 100) for n in seniors)
+    assert abs(r.classes["A-3"].realized_loss - 5_000_000 * a3 / total) <= 1
+    assert s.coverage["bankruptcy"] == 0
+    e2 = WaterfallEngine(deal2, {"excess_loss_to": "all_pro_rata"})
+    _, r2 = e2.run_period(e2.initial_state(), {"1": inp})
+    assert r2.classes["B-6"].realized_loss == 15_000_000
+    assert sum(r2.classes[n].realized_loss for n in seniors) == 0

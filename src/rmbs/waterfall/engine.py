@@ -383,7 +383,7 @@ class WaterfallEngine:
 
         # ---- 3. principal losses, 5.03(a), before the distributions (5.03(d))
         was_depleted = gs.depleted
-        excess_non_po, excess_po, excess_interest = self._coverage(gi, new)
+        excess_non_po, excess_po, excess_interest = self._coverage(gi, new, dd)
         ordinary_non_po = gi.realized_loss_principal_non_po - excess_non_po
         ordinary_po = gi.realized_loss_principal_po - excess_po
         loss = {n: 0 for n in res}
@@ -833,12 +833,15 @@ class WaterfallEngine:
             return any(self._leg_contains(leg.pay, name) for leg in pay.legs)
         return name in pay.classes
 
-    def _coverage(self, gi: GroupPeriodInput, new: DealState) -> tuple[int, int, int]:
+    def _coverage(self, gi: GroupPeriodInput, new: DealState, dd: date) -> tuple[int, int, int]:
         """Special-loss coverage: the part of each special loss beyond its remaining coverage is an Excess Loss.
 
-        Returns the Excess Loss principal split Non-PO / PO in the proportion of the period's losses, and the
-        excess interest (0 in this model). Coverage is compared before deducting this date's losses (2000-2
-        AMBIG-7 default).
+        The coverage available on a date is what remains after prior losses, capped where the PSA caps it by a
+        percentage of the pool (Fraud Loss Amount L774-784: 1% after the first anniversary, 0.5% after the third,
+        zero after the fifth; Special Hazard Loss Amount L1483-1498: at most the greater of 1% of the pool and
+        the other tests, modelled here by its 1% term). This date's losses are compared with the coverage left
+        after the prior date, then deducted (2000-2 AMBIG-7). Returns the Excess Loss principal split Non-PO /
+        PO in the proportion of the date's losses, and the excess interest (0 in this model).
         """
         if not new.coverage:
             return 0, 0, 0
@@ -851,7 +854,13 @@ class WaterfallEngine:
         ):
             if amount <= 0 or name not in new.coverage:
                 continue
-            covered = min(amount, new.coverage[name])
+            available = new.coverage[name]
+            spec = next((c for c in self.deal.coverage if c.name == name), None)
+            if spec is not None and spec.pool_pct_caps is not None:
+                pool = gi.ending_balance + gi.principal_non_po + gi.principal_po
+                pool += gi.realized_loss_principal_non_po + gi.realized_loss_principal_po
+                available = min(available, pct_of(pool, spec.pool_pct_caps.at(dd)))
+            covered = min(amount, available)
             new.coverage[name] -= covered
             new.coverage_used[name] += covered
             excess += amount - covered
