@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from rmbs.deal.schema import Capped, ClassSpec, Concurrent, Deal, GroupRules, ProRata, Sequential, Step
 from rmbs.errors import ValidationError
@@ -188,6 +189,63 @@ class DealState:
     coverage: dict[str, int]
     coverage_used: dict[str, int]
     retired: bool = False
+
+    def to_json(self) -> dict[str, object]:
+        """A plain-JSON form (Decimals as strings) for the ledger."""
+        return {
+            "period": self.period,
+            "balances": self.balances,
+            "unpaid_interest": self.unpaid_interest,
+            "po_deferred": self.po_deferred,
+            "coverage": self.coverage,
+            "coverage_used": self.coverage_used,
+            "retired": self.retired,
+            "groups": {
+                k: {
+                    "adjusted_pool_amount": v.adjusted_pool_amount,
+                    "adjusted_pool_amount_po": v.adjusted_pool_amount_po,
+                    "cumulative_losses": v.cumulative_losses,
+                    "depleted": v.depleted,
+                    "spp_share_used": None if v.spp_share_used is None else str(v.spp_share_used),
+                    "spp_last": None if v.spp_last is None else str(v.spp_last),
+                    "delinquency_history": v.delinquency_history,
+                    "subordinate_history": v.subordinate_history,
+                    "initial_senior_percentage": None
+                    if v.initial_senior_percentage is None
+                    else str(v.initial_senior_percentage),
+                }
+                for k, v in self.groups.items()
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DealState:
+        def dec(x: str | None) -> Decimal | None:
+            return None if x is None else Decimal(x)
+
+        return cls(
+            period=int(data["period"]),
+            balances={k: int(v) for k, v in data["balances"].items()},
+            unpaid_interest={k: int(v) for k, v in data["unpaid_interest"].items()},
+            po_deferred={k: int(v) for k, v in data["po_deferred"].items()},
+            coverage={k: int(v) for k, v in data["coverage"].items()},
+            coverage_used={k: int(v) for k, v in data["coverage_used"].items()},
+            retired=bool(data["retired"]),
+            groups={
+                k: GroupState(
+                    adjusted_pool_amount=int(v["adjusted_pool_amount"]),
+                    adjusted_pool_amount_po=int(v["adjusted_pool_amount_po"]),
+                    cumulative_losses=int(v["cumulative_losses"]),
+                    depleted=bool(v["depleted"]),
+                    spp_share_used=dec(v["spp_share_used"]),
+                    spp_last=dec(v["spp_last"]),
+                    delinquency_history=[int(x) for x in v["delinquency_history"]],
+                    subordinate_history=[int(x) for x in v["subordinate_history"]],
+                    initial_senior_percentage=dec(v["initial_senior_percentage"]),
+                )
+                for k, v in data["groups"].items()
+            },
+        )
 
     def copy(self) -> DealState:
         return DealState(
