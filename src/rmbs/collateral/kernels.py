@@ -1,0 +1,184 @@
+"""Numba kernel: the SF-16..19 default/prepayment model run loan by loan, summed per (scenario, group, period).
+
+Each loan amortizes on its own schedule ``b(t)`` (cut-off balance, monthly rate, stated payment; the payment at
+the remaining term clears the balance, SF-4). The SF's rep-line quantities are applied to that schedule
+(SF-17..18), written per unit of the loan's scheduled balance so that no ratio ``SCH(i)/SCH(i-1)`` needs a
+division:
+
+* ``surv`` -- the performing share of the loan; ``PERF(t) = surv(t) b(t)``;
+  ``surv(t) = surv(t-1) (1 - MDR - SMM)`` because defaults hit ``PERF(t-1)`` and prepayments ``PERF(t-1) ratio``;
+* ``d(t) = surv(t-1) MDR`` -- the share defaulting in ``t``; ``NEW DEF = d(t) b(t-1)``;
+* with advancing, a defaulted share keeps amortizing with the schedule until liquidation ``lag`` months later, so
+  ``FCL(t) = b(t) sum(d over the pipeline)`` and ``ADB(t) = d(t-lag) b(t-1)``; without advancing the defaulted
+  dollars stand still and ``ADB(t) = NEW DEF(t-lag)``;
+* ``PRIN LOSS = min(NEW DEF(t-lag) severity, ADB)``, recovery the rest; MDR is 0 in a loan's last ``lag``
+  months (SF-19), and SMM is capped at ``1 - MDR`` so the performing share never goes negative.
+
+Only the per-(scenario, group, period) sums leave the kernel: loan x period x scenario is never materialized.
+Work items are (scenario, chunk of loans) pairs run under ``prange``; each owns its slice of the accumulator.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+# accumulator fields (last axis)
+END = 0
+SCHED = 1
+PREPAY = 2
+LIQ = 3
+LOSS = 4
+END_PO = 5
+SCHED_PO = 6
+PREPAY_PO = 7
+LIQ_PO = 8
+LOSS_PO = 9
+GROSS = 10
+SERV = 11
+TRUSTEE = 12
+PPIS = 13
+NEWDEF = 14
+FCL = 15
+N_FIELDS = 16
+
+
+@njit(cache=True, parallel=True, nogil=True)
+def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba compiles best
+    bal0: np.ndarray,
+    pmt: np.ndarray,
+    rate_m: np.ndarray,
+    rem: np.ndarray,
+    age: np.ndarray,
+    grp: np.ndarray,
+    sfr_m: np.ndarray,
+    tfr_m: np.ndarray,
+    po: np.ndarray,
+    ppis_m: np.ndarray,
+    smm_tab: np.ndarray,
+    smm_by_age: np.ndarray,
+    mdr_tab: np.ndarray,
+    mdr_by_age: np.ndarray,
+    severity: np.ndarray,
+    lag: np.ndarray,
+    advance: np.ndarray,
+    n_groups: int,
+    n_periods: int,
+    n_chunks: int,
+) -> np.ndarray:
+    """Sum the SF-16..19 flows of every loan into ``acc[scenario, chunk, group, period, field]`` (float64 $).
+
+    Per loan: ``bal0`` cut-off balance, ``pmt`` stated P&I, ``rate_m`` monthly note rate (MIR/1200), ``rem``
+    remaining term, ``age`` months since origination, ``grp`` group index, ``sfr_m``/``tfr_m`` monthly servicing
+    and trustee fee rates, ``po`` PO fraction, ``ppis_m`` the PPIS per $ prepaid in full. Per scenario: SMM and
+    MDR tables (fractions, indexed by age MONTH when ``*_by_age`` else by period), severity (fraction), lag
+    (months), advancing flag. The caller sums over the chunk axis.
+    """
+    n_scen = smm_tab.shape[0]
+    n_loans = bal0.shape[0]
+    acc = np.zeros((n_scen, n_chunks, n_groups, n_periods, N_FIELDS))
+    for w in prange(n_scen * n_chunks):
+        s = w // n_chunks
+        c = w % n_chunks
+        lo = (c * n_loans) // n_chunks
+        hi = ((c + 1) * n_loans) // n_chunks
+        lg = lag[s]
+        sev = severity[s]
+        adv = advance[s]
+        p_age = smm_by_age[s]
+        d_age = mdr_by_age[s]
+        ring_d = np.zeros(max(lg, 1))
+        ring_b = np.zeros(max(lg, 1))
+        out = acc[s, c]
+        for i in range(lo, hi):
+            n = min(rem[i], n_periods)
+            if n <= 0:
+                continue
+            b = bal0[i]
+            r = rate_m[i]
+            pay = pmt[i]
+            a = age[i]
+            g = grp[i]
+            sfr = sfr_m[i]
+            tfr = tfr_m[i]
+            ppr = ppis_m[i]
+            pof = po[i]
+            last_def = rem[i] - lg
+            for j in range(lg):
+                ring_d[j] = 0.0
+                ring_b[j] = 0.0
+            surv = 1.0
+            dsum = 0.0
+            fcl_na = 0.0
+            for t in range(1, n + 1):
+                b_prev = b
+                if t == rem[i]:
+                    b = 0.0
+                else:
+                    b = b_prev + b_prev * r - pay
+                    if b < 0.0:
+                        b = 0.0
+                db = b_prev - b
+                smm = smm_tab[s, a + t] if p_age else smm_tab[s, t]
+                mdr = 0.0
+                if t <= last_def:
+                    mdr = mdr_tab[s, a + t] if d_age else mdr_tab[s, t]
+                if smm > 1.0 - mdr:
+                    smm = 1.0 - mdr
+                d = surv * mdr
+                nd = d * b_prev
+                vol = surv * b * smm
+                act_am = (surv - d) * db
+                if lg > 0:
+                    j = t % lg
+                    d_old = ring_d[j]
+                    bs_old = ring_b[j]
+                    ring_d[j] = d
+                    ring_b[j] = b_prev
+                else:
+                    d_old = d
+                    bs_old = b_prev
+                nd_old = d_old * bs_old
+                if adv:
+                    fcl_prev = dsum * b_prev
+                    adb = d_old * b_prev
+                    loss = min(nd_old * sev, adb)
+                    dsum = dsum + d - d_old
+                    if dsum < 0.0:
+                        dsum = 0.0
+                    fcl = dsum * b
+                    sched = act_am + dsum * db
+                    int_bal = surv * b_prev + fcl_prev
+                else:
+                    fcl_prev = fcl_na
+                    adb = nd_old
+                    loss = nd_old * sev
+                    fcl_na = fcl_prev + nd - adb
+                    if fcl_na < 0.0:
+                        fcl_na = 0.0
+                    fcl = fcl_na
+                    sched = act_am
+                    int_bal = (surv - d) * b_prev
+                beg = surv * b_prev + fcl_prev
+                surv = surv * (1.0 - mdr - smm)
+                end = surv * b + fcl
+                recov = adb - loss
+                k = t - 1
+                out[g, k, END] += end
+                out[g, k, SCHED] += sched
+                out[g, k, PREPAY] += vol
+                out[g, k, LIQ] += recov
+                out[g, k, LOSS] += loss
+                out[g, k, GROSS] += int_bal * r
+                out[g, k, SERV] += int_bal * sfr
+                out[g, k, TRUSTEE] += beg * tfr
+                out[g, k, PPIS] += vol * ppr
+                out[g, k, NEWDEF] += nd
+                out[g, k, FCL] += fcl
+                if pof > 0.0:
+                    out[g, k, END_PO] += end * pof
+                    out[g, k, SCHED_PO] += sched * pof
+                    out[g, k, PREPAY_PO] += vol * pof
+                    out[g, k, LIQ_PO] += recov * pof
+                    out[g, k, LOSS_PO] += loss * pof
+    return acc
