@@ -69,6 +69,60 @@ def library_rebuild(
         console.print(f"wrote {d}")
 
 
+# ---- collateral (issue 3)
+@app.command("pool-cashflows")
+def pool_cashflows(
+    balance: float = typer.Option(..., "--balance", help="pool balance in dollars"),
+    wac: float = typer.Option(..., "--wac", help="gross weighted-average coupon, percent"),
+    net: float | None = typer.Option(None, "--net", help="net (pass-through) rate, percent; default = WAC"),
+    wam: int = typer.Option(..., "--wam", help="weighted-average remaining term, months"),
+    age: int = typer.Option(0, "--age", help="weighted-average loan age, months"),
+    prepay: str = typer.Option("0SMM", "--prepay", help="150PSA, 6CPR, 0.5SMM, 1.5ABS or a CSV vector"),
+    default: str = typer.Option("0MDR", "--default", help="100SDA, 2CDR, 1MDR or a CSV vector"),
+    severity: float = typer.Option(0.0, "--severity", help="loss severity, percent of the defaulted balance"),
+    lag: int = typer.Option(0, "--lag", help="months from default to liquidation"),
+    advance: bool = typer.Option(True, "--advance/--no-advance", help="servicer advances P&I on defaults"),
+    out: Path | None = typer.Option(None, "--out", help="write the table as CSV (full precision)"),
+    quiet: bool = typer.Option(False, "--quiet", help="do not print the table"),
+) -> None:
+    """Rep-line pool cash flows with defaults, per the Standard Formulas SF-16..19."""
+    from rmbs.collateral.assumptions import scenario
+    from rmbs.collateral.output import print_pool_table, write_pool_csv
+    from rmbs.collateral.pool import RepLine, project_pool
+
+    sc = scenario(prepay, default, severity, lag, advance)
+    rep = RepLine(balance=balance, wac=wac, net=wac if net is None else net, wam=wam, age=age)
+    table = project_pool(rep, sc)
+    if not quiet:
+        print_pool_table(table, console, title=f"${balance:,.0f} WAC {wac:g}% WAM {wam}: {sc.label()}")
+    if out is not None:
+        write_pool_csv(table, out)
+        console.print(f"wrote {out}")
+
+
+@app.command("loan-cashflows")
+def loan_cashflows(
+    deal: str = typer.Argument(..., help="a shipped deal id (boams-2002-3, boams-2000-2)"),
+    prepay: str = typer.Option("0SMM", "--prepay", help="150PSA, 6CPR, 0.5SMM, 1.5ABS or a CSV vector"),
+    default: str = typer.Option("0MDR", "--default", help="100SDA, 2CDR, 1MDR or a CSV vector"),
+    severity: float = typer.Option(0.0, "--severity", help="loss severity, percent of the defaulted balance"),
+    lag: int = typer.Option(0, "--lag", help="months from default to liquidation"),
+    advance: bool = typer.Option(True, "--advance/--no-advance", help="servicer advances P&I on defaults"),
+    prepayment_day: int = typer.Option(15, "--prepayment-day", help="day of the month prepayments arrive"),
+    out: Path = typer.Option(..., "--out", help="directory for the per-group CSV and Parquet files"),
+) -> None:
+    """Loan-level projection of a shipped deal's tape into PoolPeriods, one CSV and Parquet file per group."""
+    from rmbs.collateral.assumptions import scenario
+    from rmbs.collateral.loans import project_deal
+    from rmbs.collateral.output import print_pool_periods_summary, write_pool_periods
+
+    sc = scenario(prepay, default, severity, lag, advance)
+    periods = project_deal(deal, [sc], prepayment_day=prepayment_day)
+    print_pool_periods_summary(periods, console, title=f"{deal}: {sc.label()}")
+    for path in write_pool_periods(periods, out, deal):
+        console.print(f"wrote {path}")
+
+
 # ---------------------------------------------------------------------------------------- deal files (issue 4)
 @app.command()
 def lint(

@@ -12,7 +12,9 @@ division:
   ``FCL(t) = b(t) sum(d over the pipeline)`` and ``ADB(t) = d(t-lag) b(t-1)``; without advancing the defaulted
   dollars stand still and ``ADB(t) = NEW DEF(t-lag)``;
 * ``PRIN LOSS = min(NEW DEF(t-lag) severity, ADB)``, recovery the rest; MDR is 0 in a loan's last ``lag``
-  months (SF-19), and SMM is capped at ``1 - MDR`` so the performing share never goes negative.
+  months (SF-19), and SMM is capped at ``1 - MDR`` so the performing share never goes negative;
+* a loan that defaulted in ``t`` has missed one payment at the end of ``t``: the 60+ day delinquent balance is
+  the foreclosure balance less the shares that defaulted this period.
 
 Only the per-(scenario, group, period) sums leave the kernel: loan x period x scenario is never materialized.
 Work items are (scenario, chunk of loans) pairs run under ``prange``; each owns its slice of the accumulator.
@@ -39,7 +41,7 @@ SERV = 11
 TRUSTEE = 12
 PPIS = 13
 NEWDEF = 14
-FCL = 15
+DQ60 = 15
 N_FIELDS = 16
 
 
@@ -147,6 +149,7 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
                     if dsum < 0.0:
                         dsum = 0.0
                     fcl = dsum * b
+                    dq60 = (dsum - d) * b
                     sched = act_am + dsum * db
                     int_bal = surv * b_prev + fcl_prev
                 else:
@@ -157,6 +160,7 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
                     if fcl_na < 0.0:
                         fcl_na = 0.0
                     fcl = fcl_na
+                    dq60 = fcl_na - nd
                     sched = act_am
                     int_bal = (surv - d) * b_prev
                 beg = surv * b_prev + fcl_prev
@@ -174,7 +178,8 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
                 out[g, k, TRUSTEE] += beg * tfr
                 out[g, k, PPIS] += vol * ppr
                 out[g, k, NEWDEF] += nd
-                out[g, k, FCL] += fcl
+                if dq60 > 0.0:
+                    out[g, k, DQ60] += dq60
                 if pof > 0.0:
                     out[g, k, END_PO] += end * pof
                     out[g, k, SCHED_PO] += sched * pof

@@ -246,7 +246,7 @@ _FLOW_NAMES = {
     "trustee_fee": kernels.TRUSTEE,
     "ppis": kernels.PPIS,
     "new_defaults": kernels.NEWDEF,
-    "foreclosure": kernels.FCL,
+    "delinquent_60_plus": kernels.DQ60,
 }
 
 
@@ -391,9 +391,11 @@ def to_pool_periods(proj: LoanProjection) -> PoolPeriods:
     beg_po = np.empty_like(end_po)
     beg_po[:, :, 0] = np.minimum(round_half_down(f["beginning_po"][:, :, 0]), beg_total[:, :, 0])
     beg_po[:, :, 1:] = end_po[:, :, :-1]
-    keys = ("scheduled", "prepayments", "liquidation_proceeds", "realized_losses")
-    po_parts = np.stack([f[f"{k}_po"] for k in keys] + [np.zeros_like(f["scheduled"])])
-    total_parts = np.stack([f[k] for k in keys] + [np.zeros_like(f["scheduled"])])
+    # float flows in the order of PRINCIPAL_REDUCTIONS (curtailments are zero in projections)
+    keys = ("scheduled", "prepayments", None, "liquidation_proceeds", "realized_losses")
+    zero = np.zeros_like(f["scheduled"])
+    po_parts = np.stack([zero if k is None else f[f"{k}_po"] for k in keys])
+    total_parts = np.stack([zero if k is None else f[k] for k in keys])
     po_cents = apportion_cents(beg_po - end_po, po_parts)
     non_po_cents = apportion_cents((beg_total - beg_po) - (end_total - end_po), total_parts - po_parts)
     amounts: dict[str, Any] = {
@@ -419,7 +421,7 @@ def to_pool_periods(proj: LoanProjection) -> PoolPeriods:
         compensating_interest=np.minimum(np.minimum(ppis, cap), serv),
         relief_act_reduction=np.zeros_like(gross),
         new_defaults=round_half_down(f["new_defaults"]),
-        delinquent_60_plus_balance=round_half_down(f["foreclosure"]),
+        delinquent_60_plus_balance=round_half_down(f["delinquent_60_plus"]),
     )
     losses = amounts["realized_losses_non_po"] + amounts["realized_losses_po"]
     amounts["cumulative_realized_losses"] = np.cumsum(losses, axis=2)

@@ -54,7 +54,8 @@ Field by field (per loan group, per Distribution Date; "the month" is the calend
     Stated Principal Balance of loans that defaulted (stopped paying) in the month.
 ``delinquent_60_plus_balance``
     Stated Principal Balance at the end of the period of loans delinquent 60 days or more, including loans in
-    foreclosure and REO (in projections: every defaulted loan not yet liquidated, SF-17 FCL).
+    foreclosure and REO (in projections: defaulted loans not yet liquidated, SF-17 FCL, that have missed at
+    least two Monthly Payments -- i.e. less those that defaulted in this period).
 ``cumulative_realized_losses``
     Realized Losses (principal, both halves) from the Cut-Off Date through this DD.
 
