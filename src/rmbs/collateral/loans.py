@@ -277,11 +277,18 @@ def _scenario_tables(
     return smm, smm_age, mdr, mdr_age
 
 
-def _n_chunks(n_scenarios: int, n_loans: int) -> int:
+# Per-chunk accumulators are (group, period, field) float64; keep all of them under this many bytes.
+_ACCUMULATOR_BUDGET = 256 * 2**20
+
+
+def _n_chunks(n_scenarios: int, n_loans: int, n_groups: int, n_periods: int) -> int:
+    """How many loan chunks per scenario: enough to keep every thread busy when scenarios are few."""
     threads = max(1, numba.get_num_threads())
     if n_scenarios >= 2 * threads or n_loans < 64:
         return 1
-    return max(1, min(4 * threads // max(n_scenarios, 1), n_loans // 16))
+    per_chunk = n_scenarios * n_groups * n_periods * kernels.N_FIELDS * 8
+    by_memory = max(1, _ACCUMULATOR_BUDGET // max(per_chunk, 1))
+    return max(1, min(4 * threads // max(n_scenarios, 1), n_loans // 16, by_memory))
 
 
 def project_loans_float(
@@ -300,7 +307,7 @@ def project_loans_float(
         raise ValidationError("nothing to project: no periods", field="n_periods")
     unearned = _unearned_fraction(prepayment_day)
     smm, smm_age, mdr, mdr_age = _scenario_tables(scenarios, tape, horizon)
-    n_chunks = _n_chunks(len(scenarios), tape.n_loans)
+    n_chunks = _n_chunks(len(scenarios), tape.n_loans, len(tape.group_ids), horizon)
     acc = kernels.project_loans_kernel(
         np.ascontiguousarray(tape.balance),
         np.ascontiguousarray(tape.payment),
@@ -358,11 +365,12 @@ def apportion_cents(target: IntArray, parts: FloatArray) -> IntArray:
 
     Largest remainders: every part is floored, and the cents still missing go to the parts with the largest
     fractions. When the exact parts add up to within a cent of the target, each result is within one cent of
-    its exact value. (Any larger gap -- never seen, but kept safe -- goes to the largest part.)
+    its exact value; a part that is exactly zero stays zero. (Any larger gap -- never seen, but kept safe --
+    goes to the largest part.)
     """
     x = np.maximum(np.asarray(parts, dtype=np.float64) * 100.0, 0.0)
     fl = np.floor(x)
-    frac = x - fl
+    frac = np.where(x > 0.0, x - fl, -1.0)  # a zero amount is never handed a cent
     short = target - fl.sum(axis=0).astype(np.int64)
     k = x.shape[0]
     order = np.argsort(-frac, axis=0, kind="stable")
@@ -382,26 +390,28 @@ def apportion_cents(target: IntArray, parts: FloatArray) -> IntArray:
 def to_pool_periods(proj: LoanProjection) -> PoolPeriods:
     """Round a :class:`LoanProjection` to cents (see :mod:`rmbs.collateral.periods`, "Rounding")."""
     f = proj.flows
-    # balances: total rounded (period 1 = the exact cut-off cents), PO rounded, non-PO the difference
-    end_total = round_half_down(f["ending"])
-    end_po = np.minimum(round_half_down(f["ending_po"]), end_total)
-    beg_total = np.empty_like(end_total)
-    beg_total[:, :, 0] = proj.cutoff_cents[None, :]
-    beg_total[:, :, 1:] = end_total[:, :, :-1]
+    # balances: each half rounded on its own (within half a cent), except that period 1 starts from the exact
+    # cut-off cents: its PO half is rounded and its non-PO half is the rest
+    end_po = round_half_down(f["ending_po"])
+    end_np = round_half_down(f["ending"] - f["ending_po"])
     beg_po = np.empty_like(end_po)
-    beg_po[:, :, 0] = np.minimum(round_half_down(f["beginning_po"][:, :, 0]), beg_total[:, :, 0])
+    beg_po[:, :, 0] = np.minimum(round_half_down(f["beginning_po"][:, :, 0]), proj.cutoff_cents[None, :])
     beg_po[:, :, 1:] = end_po[:, :, :-1]
+    beg_np = np.empty_like(end_np)
+    beg_np[:, :, 0] = proj.cutoff_cents[None, :] - beg_po[:, :, 0]
+    beg_np[:, :, 1:] = end_np[:, :, :-1]
     # float flows in the order of PRINCIPAL_REDUCTIONS (curtailments are zero in projections)
     keys = ("scheduled", "prepayments", None, "liquidation_proceeds", "realized_losses")
     zero = np.zeros_like(f["scheduled"])
     po_parts = np.stack([zero if k is None else f[f"{k}_po"] for k in keys])
     total_parts = np.stack([zero if k is None else f[k] for k in keys])
     po_cents = apportion_cents(beg_po - end_po, po_parts)
-    non_po_cents = apportion_cents((beg_total - beg_po) - (end_total - end_po), total_parts - po_parts)
+    non_po_cents = apportion_cents(beg_np - end_np, total_parts - po_parts)
+    beg_total = beg_np + beg_po
     amounts: dict[str, Any] = {
-        "beginning_balance_non_po": beg_total - beg_po,
+        "beginning_balance_non_po": beg_np,
         "beginning_balance_po": beg_po,
-        "ending_balance_non_po": end_total - end_po,
+        "ending_balance_non_po": end_np,
         "ending_balance_po": end_po,
     }
     for k, name in enumerate(PRINCIPAL_REDUCTIONS):

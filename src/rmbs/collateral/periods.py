@@ -60,9 +60,9 @@ Field by field (per loan group, per Distribution Date; "the month" is the calend
     Realized Losses (principal, both halves) from the Cut-Off Date through this DD.
 
 Rounding: the kernels work in float64; amounts become cents here, half a cent rounded down (Section 1.02). The
-balances are rounded directly; the principal amounts of each half are then rounded so that they add up exactly
-to ``beginning - ending`` (largest remainders), so every amount is within one cent of its exact value and the
-balance identity holds to the cent. Interest amounts and fees are rounded one by one and ``net_interest`` is
+balances of each half are rounded directly (period 1 starts from the exact Cut-Off Date cents); the principal
+amounts of each half are then rounded so that they add up exactly to ``beginning - ending`` (largest
+remainders), so every amount is within one cent of its exact value and the balance identity holds to the cent. Interest amounts and fees are rounded one by one and ``net_interest`` is
 ``gross - servicing - trustee`` in cents, so it is exact against them (within 1.5 cents of its own exact value).
 """
 
