@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from rmbs.collateral.assumptions import scenario
 from rmbs.collateral.fees import FeeStrip
 from rmbs.collateral.loans import make_tape, project_loans
-from rmbs.collateral.periods import PRINCIPAL_REDUCTIONS
+from rmbs.collateral.periods import PRINCIPAL_REDUCTIONS, PoolPeriods
 
 STRIPS = {"1": 6.5, "2": 6.0, "3": 7.5}
 TFR = 0.003
@@ -202,7 +202,7 @@ assume_strategy = st.builds(
 )
 
 
-def _engine(loans: list[Loan], assumptions: list[Assume]):  # type: ignore[no-untyped-def]
+def _engine(loans: list[Loan], assumptions: list[Assume]) -> PoolPeriods:
     tape = make_tape(
         loan_numbers=[f"L{k}" for k in range(len(loans))],
         group=[ln.group for ln in loans],
