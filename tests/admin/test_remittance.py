@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rmbs.admin.remittance import (
+    group_collections,
+    next_book,
+    period_label,
+    read_remittance,
+    trust_terms,
+    validate,
+)
+from rmbs.admin.simulate import simulate
+from rmbs.deal.loader import load_deal
+from rmbs.errors import ValidationError
+from rmbs.waterfall.engine import WaterfallEngine
+
+
+def test_simulated_months_validate_roll_and_distribute(tmp_path: Path) -> None:
+    deal = load_deal("boams-2002-3")
+    paths = simulate("boams-2002-3", 3, tmp_path, seed=3)
+    terms, book = trust_terms(deal)
+    engine = WaterfallEngine(deal)
+    state = engine.initial_state()
+    for n, p in enumerate(paths, start=1):
+        rem = read_remittance(p)
+        validate(rem, book, terms, period_label(deal, n))
+        pools, inputs = group_collections(deal, rem, terms, n, deal.first_distribution_date)
+        for pp in pools.values():
+            assert pp.beginning_balance - pp.ending_balance == sum(
+                pp.total(k)
+                for k in (
+                    "scheduled_principal",
+                    "prepayments_in_full",
+                    "curtailments",
+                    "liquidation_proceeds",
+                    "realized_losses",
+                )
+            )
+        state, _ = engine.run_period(state, inputs)
+        book = next_book(rem, book)
+
+
+def test_not_cents_is_a_format_error(tmp_path: Path) -> None:
+    p = simulate("boams-2002-3", 1, tmp_path, seed=1)[0]
+    text = p.read_text().splitlines()
+    cells = text[1].split(",")
+    cells[2] = "12.345"
+    text[1] = ",".join(cells)
+    p.write_text("\n".join(text) + "\n")
+    with pytest.raises(ValidationError, match="not an amount in dollars and cents"):
+        read_remittance(p)
