@@ -153,6 +153,82 @@ def demo(
     run_demo(out, console)
 
 
+# ---- admin (issue 5)
+admin_app = typer.Typer(
+    help="Trust administration: post servicer remittances into the ledger (docs/remittance.md)."
+)
+app.add_typer(admin_app, name="admin")
+_DB_HELP = "ledger database: a SQLite path or URL (default ./rmbs-ledger.db), or postgresql+psycopg://..."
+
+
+@admin_app.command("init")
+def admin_init(
+    deal: str = typer.Argument(..., help="a shipped deal id (boams-2002-3)"),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Create the ledger (migrations) and the trust from the deal file and its cut-off tape."""
+    from rmbs.admin.ledger import init_trust
+
+    console.print(init_trust(deal, db))
+
+
+@admin_app.command("post")
+def admin_post(
+    deal: str = typer.Argument(..., help="a shipped deal id"),
+    remittance: Path = typer.Argument(..., help="the servicer's remittance file (CSV or Parquet)"),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+    by: str | None = typer.Option(None, "--by", help="who posts (default: the OS user)"),
+    restate: bool = typer.Option(False, "--restate", help="replace a posted period and re-run later ones"),
+) -> None:
+    """Validate a remittance, run the waterfall from the ledger's state and store it all in one transaction."""
+    from rmbs.admin.ledger import post_remittance
+
+    console.print(post_remittance(deal, remittance, db, by=by, restate=restate).message)
+
+
+@admin_app.command("history")
+def admin_history(
+    deal: str = typer.Argument(..., help="a shipped deal id"),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Per posted period: collections, distributions, class balances and factors."""
+    from rmbs.admin.report import print_history
+
+    print_history(deal, db, console)
+
+
+@admin_app.command("simulate")
+def admin_simulate(
+    deal: str = typer.Argument(..., help="a shipped deal id"),
+    months: int = typer.Option(12, "--months", help="how many monthly remittances"),
+    prepay: str = typer.Option("8CPR", "--prepay", help="annual prepayment speed, e.g. 8CPR"),
+    default: str = typer.Option("0.5CDR", "--default", help="annual default rate, e.g. 0.5CDR"),
+    delinquency: float = typer.Option(
+        2.0, "--delinquency", help="percent of current loans going 30 days late"
+    ),
+    severity: float = typer.Option(35.0, "--severity", help="loss severity on liquidation, percent"),
+    seed: int = typer.Option(0, "--seed", help="random seed"),
+    out: Path = typer.Option(..., "--out", help="directory for the remittance files"),
+) -> None:
+    """Write realistic loan-level remittance files with random payoffs, curtailments, delinquencies, losses."""
+    from rmbs.admin.simulate import simulate
+
+    for p in simulate(
+        deal,
+        months,
+        out,
+        prepay=prepay,
+        default=default,
+        delinquency=delinquency,
+        severity=severity,
+        seed=seed,
+    ):
+        console.print(f"wrote {p}")
+
+
+# ---- end admin (issue 5)
+
+
 def main() -> None:
     try:
         app()

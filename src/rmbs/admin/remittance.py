@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -112,6 +113,7 @@ class Remittance:
     sha256: str
     period: str
     rows: tuple[RemittanceRow, ...]
+    content: bytes = b""
 
 
 class Problems:
@@ -158,18 +160,15 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    if not path.is_file():
-        raise ValidationError("remittance file not found", file=path)
+def _read_table(path: Path, content: bytes) -> tuple[list[str], list[dict[str, str]]]:
     if path.suffix.lower() == ".parquet":
-        frame = pl.read_parquet(path)
+        frame = pl.read_parquet(io.BytesIO(content))
         frame = frame.with_columns(pl.all().cast(pl.String))
         rows = [{k: ("" if v is None else v) for k, v in r.items()} for r in frame.iter_rows(named=True)]
         return list(frame.columns), rows
-    with path.open(newline="") as fh:
-        reader = csv.DictReader(fh)
-        header = list(reader.fieldnames or [])
-        return header, [{k: (v or "").strip() for k, v in r.items() if k is not None} for r in reader]
+    reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+    header = list(reader.fieldnames or [])
+    return header, [{k: (v or "").strip() for k, v in r.items() if k is not None} for r in reader]
 
 
 def _money(text: str) -> Decimal:
@@ -182,7 +181,14 @@ def _money(text: str) -> Decimal:
 def read_remittance(path: str | Path) -> Remittance:
     """Parse a remittance file exactly; format errors of every row are reported together."""
     path = Path(path)
-    header, raw = _read_table(path)
+    if not path.is_file():
+        raise ValidationError("remittance file not found", file=path)
+    return parse_remittance(path.read_bytes(), path)
+
+
+def parse_remittance(content: bytes, path: Path) -> Remittance:
+    """Parse the bytes of a remittance file (``path`` names it in messages and picks CSV or Parquet)."""
+    header, raw = _read_table(path, content)
     probs = Problems(path)
     missing = [c for c in COLUMNS if c not in header]
     if missing:
@@ -231,7 +237,7 @@ def read_remittance(path: str | Path) -> Remittance:
     if not rows:
         probs.add("no loan rows")
     probs.raise_if_any()
-    return Remittance(path, file_sha256(path), periods[0], tuple(rows))
+    return Remittance(path, hashlib.sha256(content).hexdigest(), periods[0], tuple(rows), content)
 
 
 def period_label(deal: Deal, period: int) -> str:
