@@ -114,6 +114,7 @@ class Remittance:
     period: str
     rows: tuple[RemittanceRow, ...]
     content: bytes = b""
+    problems: tuple[tuple[str, int, str, str], ...] = ()  # (message, line, loan, field) found while reading
 
 
 class Problems:
@@ -195,6 +196,7 @@ def parse_remittance(content: bytes, path: Path) -> Remittance:
         probs.add(f"missing column(s): {', '.join(missing)}", line=1)
         probs.raise_if_any()
     rows: list[RemittanceRow] = []
+    soft: list[tuple[str, int, str, str]] = []  # reported with the ledger checks, all in one report
     for i, r in enumerate(raw, start=2):
         loan = r["loan_number"]
         if not loan:
@@ -209,7 +211,7 @@ def parse_remittance(content: bytes, path: Path) -> Remittance:
                 amounts[c] = 0
                 continue
             if amounts[c] < 0:
-                probs.add(f"negative amount {r[c]}", line=i, loan=loan, col=c)
+                soft.append((f"negative amount {r[c]}", i, loan, c))
         flags: dict[str, bool] = {}
         for c in FLAG_COLUMNS:
             v = r[c].lower()
@@ -237,7 +239,9 @@ def parse_remittance(content: bytes, path: Path) -> Remittance:
     if not rows:
         probs.add("no loan rows")
     probs.raise_if_any()
-    return Remittance(path, hashlib.sha256(content).hexdigest(), periods[0], tuple(rows), content)
+    return Remittance(
+        path, hashlib.sha256(content).hexdigest(), periods[0], tuple(rows), content, tuple(soft)
+    )
 
 
 def period_label(deal: Deal, period: int) -> str:
@@ -258,6 +262,8 @@ def validate(
 ) -> None:
     """Every rule of docs/remittance.md against the trust's state; all problems in one error."""
     probs = Problems(rem.path)
+    for message, line, loan, col in rem.problems:
+        probs.add(message, line=line, loan=loan, col=col)
     if rem.period != expected_period and not restating:
         if posted_periods and rem.period in posted_periods:
             probs.add(
