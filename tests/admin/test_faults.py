@@ -3,6 +3,7 @@ serialize."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import signal
@@ -55,27 +56,27 @@ def _consistent(url: str) -> int:
     return len(posted)
 
 
+def _post_quietly(deal: str, path: Path, url: str) -> None:
+    post_remittance(deal, path, url, by="doomed")
+
+
 def test_sigkill_during_posting_leaves_all_or_nothing(ledger_url: str, tmp_path: Path) -> None:
+    """20 trials: a forked posting process (already importing everything, so it starts at once) is SIGKILLed at a
+    random moment of its posting; the ledger then holds the whole period or none of it and a re-post succeeds."""
     deal = "boams-2002-3"
     trials = 20
     paths = simulate(deal, trials, tmp_path / "rem", seed=5)
     init_trust(deal, ledger_url)
+    ctx = multiprocessing.get_context("fork")
     rng = random.Random(20)
-    batch = 10
-    pending: list[subprocess.Popen[str]] = []
     killed_mid = 0
     for k, path in enumerate(paths):
-        if not pending:
-            pending = [_spawn(ledger_url, deal) for _ in range(min(batch, trials - k))]
-            for p in pending:
-                _ready(p)
-        proc = pending.pop(0)
-        assert proc.stdin is not None
-        proc.stdin.write(f"{path}\n")
-        proc.stdin.flush()
-        time.sleep(rng.uniform(0.0, 0.25))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+        proc = ctx.Process(target=_post_quietly, args=(deal, path, ledger_url))
+        proc.start()
+        time.sleep(rng.uniform(0.0, 0.2))
+        assert proc.pid is not None
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.join()
         n = _consistent(ledger_url)
         assert n in (k, k + 1)
         killed_mid += n == k
