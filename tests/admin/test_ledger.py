@@ -94,3 +94,17 @@ def test_same_file_again_is_a_noop_and_restate_keeps_the_prior_version(
     assert [p["posted_by"] for p in h["periods"][1:]] == ["restater", "restater"]
     assert h["periods"][1]["collections"] == old["periods"][1]["collections"] + 10000
     assert h["periods"][0] == old["periods"][0]
+
+
+def test_admin_demo_posts_twelve_months(tmp_path: Path) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from rmbs.admin.demo import run_admin_demo
+
+    buf = StringIO()
+    ledger = run_admin_demo(tmp_path, Console(file=buf, width=200), months=12)
+    text = buf.getvalue()
+    assert "posted boams-2002-3 period 2003-03" in text and "class balances and factors" in text
+    assert counts(f"sqlite:///{ledger}")["postings"] == 12

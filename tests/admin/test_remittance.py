@@ -52,3 +52,26 @@ def test_not_cents_is_a_format_error(tmp_path: Path) -> None:
     p.write_text("\n".join(text) + "\n")
     with pytest.raises(ValidationError, match="not an amount in dollars and cents"):
         read_remittance(p)
+
+
+def test_simulated_amortization_agrees_with_the_collateral_engine(tmp_path: Path) -> None:
+    """With no prepayments, defaults or delinquencies, the simulated loans amortize as the collateral engine
+    projects them: per group, within a cent per loan (the engine rounds sums of float64, the file rounds loans)."""
+    from rmbs.collateral.assumptions import scenario
+    from rmbs.collateral.loans import project_deal
+
+    deal_id = "boams-2002-3"
+    deal = load_deal(deal_id)
+    terms, _ = trust_terms(deal)
+    paths = simulate(deal_id, 6, tmp_path, prepay="0CPR", default="0CDR", delinquency=0, seed=0)
+    projected = project_deal(deal_id, [scenario("0SMM", "0MDR", 0, 0, True)], n_periods=6)
+    loans = {g.loan_group: sum(t.group == g.loan_group for t in terms.values()) for g in deal.groups}
+    for n, p in enumerate(paths, start=1):
+        pools, _ = group_collections(deal, read_remittance(p), terms, n, deal.first_distribution_date)
+        for g, pool in pools.items():
+            ref = projected.record(g, n)
+            tol = loans[g] * n
+            assert abs(pool.total("scheduled_principal") - ref.total("scheduled_principal")) <= tol
+            assert abs(pool.gross_interest - ref.gross_interest) <= tol
+            assert abs(pool.servicing_fee - ref.servicing_fee) <= loans[g]
+            assert abs(pool.ending_balance - ref.ending_balance) <= tol

@@ -138,7 +138,7 @@ def simulate(
                 alive[i] = False
             else:
                 curt = 0
-                if u[i, 3] < 0.03:
+                if u[i, 3] < min(0.03, 4 * smm):  # partial prepayments go with the prepayment speed
                     curt = min(b - sched, int(rng.integers(1, 200)) * 10000)
                 row.update(
                     scheduled_principal=_d(sched),
