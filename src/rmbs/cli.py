@@ -142,6 +142,44 @@ def lint(
         raise typer.Exit(1)
 
 
+@app.command()
+def run(
+    deal: str = typer.Argument(..., help="a shipped deal id (boams-2002-3) or a deal.yaml path"),
+    prepay: str = typer.Option(
+        "0SMM", "--prepay", help="300PSA, 6CPR, ... or a CSV vector; comma list = scenarios"
+    ),
+    default: str = typer.Option("0MDR", "--default", help="100SDA, 2CDR, 1MDR or a CSV vector"),
+    severity: float = typer.Option(0.0, "--severity", help="loss severity, percent"),
+    lag: int = typer.Option(0, "--lag", help="months from default to liquidation"),
+    advance: bool = typer.Option(True, "--advance/--no-advance", help="servicer advances P&I on defaults"),
+    libor: str = typer.Option(
+        None, "--libor", help="LIBOR: flat (1.84), a vector (1.84,2.1,...) or a CSV file"
+    ),
+    switch: list[str] = typer.Option([], "--switch", help="NAME=VALUE, an ambiguity switch (repeatable)"),
+    clean_up_call: bool = typer.Option(False, "--clean-up-call", help="exercise the Article X call"),
+    out: Path = typer.Option(..., "--out", help="directory for classes/pool/tests CSV and Parquet"),
+) -> None:
+    """Project the collateral and run the PSA waterfall; write the tables and print a per-class summary."""
+    from rmbs.deal.loader import load_deal
+    from rmbs.waterfall.project import parse_switches, print_summary, run_deal, write_tables
+
+    d = load_deal(deal)
+    runs = run_deal(
+        d,
+        prepay=prepay.split(",") if "," in prepay and not prepay.endswith(".csv") else [prepay],
+        default=default,
+        severity=severity,
+        lag=lag,
+        advance=advance,
+        libor=libor,
+        switches=parse_switches(switch),
+        clean_up_call=clean_up_call,
+    )
+    for path in write_tables(d, runs, out):
+        console.print(f"wrote {path}")
+    print_summary(d, runs, console)
+
+
 # ----------------------------------------------------------------------------------------------- demo (main job)
 @app.command()
 def demo(

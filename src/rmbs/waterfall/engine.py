@@ -591,7 +591,7 @@ class WaterfallEngine:
         gs.adjusted_pool_amount -= (
             principal_distributed + gi.realized_loss_principal_non_po + gi.realized_loss_principal_po
         )
-        gs.adjusted_pool_amount_po -= pay_b + gi.realized_loss_principal_po
+        gs.adjusted_pool_amount_po -= gi.principal_po + gi.realized_loss_principal_po
         self._writedowns(g, gs, b0, bal, res, depleted)
         if sum(bal.get(s, 0) for s in subs) == 0 and subs:
             gs.depleted = True

@@ -20,7 +20,7 @@ import polars as pl
 from rmbs.deal.schema import Deal
 from rmbs.errors import ValidationError
 from rmbs.waterfall.arith import frac_of, pct_of
-from rmbs.waterfall.engine import DealState, GroupPeriodInput, PeriodResult, WaterfallEngine
+from rmbs.waterfall.engine import DealState, GroupPeriodInput, PeriodResult, WaterfallEngine, cents
 
 MONEY = pl.Decimal(18, 2)
 
@@ -131,6 +131,8 @@ def run_scenario(
         call = cleanup_call and call_due(engine.deal, inp, per_group)
         if call:
             inp = _call_price_inputs(inp)
+            if isinstance(periods, list):
+                periods[len(out)] = inp
         state, r = engine.run_period(state, inp, index.at(state.period + 1))
         out.append(r)
         if call or state.retired:
@@ -144,7 +146,7 @@ def frames(
     inputs: Sequence[Sequence[dict[str, GroupPeriodInput]]],
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The ``classes``, ``pool`` and ``tests`` tables (amounts in dollars and cents) for every scenario."""
-    initial = {c.name: Decimal(c.initial_balance).quantize(Decimal("0.01")) for c in deal.classes}
+    initial = {c.name: Decimal(cents(c.initial_balance)) / 100 for c in deal.classes}
     crow: dict[str, list[Any]] = {k: [] for k in _CLASS_COLUMNS}
     prow: dict[str, list[Any]] = {k: [] for k in _POOL_COLUMNS}
     trow: dict[str, list[Any]] = {k: [] for k in _TEST_COLUMNS}
@@ -259,7 +261,7 @@ _TEST_COLUMNS = (
 def _frame(rows: dict[str, list[Any]], money: Sequence[str]) -> pl.DataFrame:
     df = pl.DataFrame(rows, strict=False)
     return df.with_columns(
-        [(pl.col(k).cast(pl.Int64).cast(pl.Decimal(20, 0)) / 100).cast(MONEY) for k in money]
+        [(pl.col(k).cast(pl.Int64).cast(pl.Decimal(20, 2)) / 100).cast(MONEY) for k in money]
     )
 
 
@@ -282,7 +284,7 @@ def class_summary(deal: Deal, results: Sequence[PeriodResult]) -> list[dict[str,
         out.append(
             {
                 "class": c.name,
-                "initial_balance": Decimal(c.initial_balance).quantize(Decimal("0.01")),
+                "initial_balance": (Decimal(cents(c.initial_balance)) / 100).quantize(Decimal("0.01")),
                 "wal_years": None if wal is None else wal.quantize(Decimal("0.01")),
                 "first_principal": prin[0][0] if prin else None,
                 "last_principal": prin[-1][0] if prin else None,
