@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -107,13 +108,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def init_trust(deal_id: str, db: str | None = None) -> str:
+def init_trust(deal_id: str, db: str | None = None, *, tape: pl.DataFrame | None = None) -> str:
     """Create the ledger (if needed) and the trust from the deal file and its cut-off tape."""
     deal = load_deal(deal_id)
     engine = connect(db)
     try:
         migrate(engine)
-        _terms, book = trust_terms(deal)
+        _terms, book = trust_terms(deal, tape)
         state = WaterfallEngine(deal).initial_state()
         with engine.begin() as conn:
             row = conn.execute(select(t.trusts.c.id).where(t.trusts.c.deal_id == deal_id)).first()
@@ -176,10 +177,10 @@ def _snapshot(conn: Connection, trust: Any, posting_id: int | None) -> tuple[Dea
 class _Run:
     """The pure part of a posting: validate, collect, distribute. No database."""
 
-    def __init__(self, deal: Deal, switches: dict[str, str] | None) -> None:
+    def __init__(self, deal: Deal, switches: dict[str, str] | None, tape: pl.DataFrame | None = None) -> None:
         self.deal = deal
         self.engine = WaterfallEngine(deal, switches)
-        self.terms, _ = trust_terms(deal)
+        self.terms, _ = trust_terms(deal, tape)
         self.index = parse_index_path(None)
 
     def period(
@@ -347,11 +348,12 @@ def post_remittance(
     by: str | None = None,
     restate: bool = False,
     switches: dict[str, str] | None = None,
+    tape: pl.DataFrame | None = None,
 ) -> PostOutcome:
     """Validate, distribute and store one remittance (see the module docstring)."""
     rem = read_remittance(path)
     deal = load_deal(deal_id)
-    run = _Run(deal, switches)
+    run = _Run(deal, switches, tape)
     who = by or getpass.getuser()
     engine = connect(db)
     try:

@@ -479,11 +479,13 @@ def group_collections(
     return pools, inputs
 
 
-def trust_terms(deal: Deal) -> tuple[dict[str, LoanTerms], LoanBook]:
-    """Each loan's group, Servicing Fee Rate and Non-PO fraction, and the cut-off book, from the shipped tape."""
+def trust_terms(deal: Deal, tape: pl.DataFrame | None = None) -> tuple[dict[str, LoanTerms], LoanBook]:
+    """Each loan's group, Servicing Fee Rate and Non-PO fraction, and the cut-off book, from the shipped tape (or
+    ``tape``, a frame with the same columns: a synthetic trust for benchmarks)."""
     from rmbs.deal.library import load_tape
 
-    tape = load_tape(deal.library)
+    if tape is None:
+        tape = load_tape(deal.library)
     terms: dict[str, LoanTerms] = {}
     balances: dict[str, int] = {}
     for loan, group, bal, sfr, f in zip(

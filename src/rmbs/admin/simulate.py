@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
 from rmbs.admin.remittance import COLUMNS, period_label
 from rmbs.deal.loader import load_deal
@@ -43,12 +44,14 @@ def simulate(
     delinquency: float = 2.0,
     severity: float = 35.0,
     seed: int = 0,
+    tape: pl.DataFrame | None = None,
 ) -> list[Path]:
     """Write ``months`` remittance CSVs (one per Distribution Date) to ``out``; returns their paths in order."""
     from rmbs.deal.library import load_tape
 
     deal = load_deal(deal_id)
-    tape = load_tape(deal.library)
+    if tape is None:
+        tape = load_tape(deal.library)
     smm = _annual(prepay, "CPR")
     mdr = _annual(default, "CDR")
     p_dq = delinquency / 100.0
