@@ -296,6 +296,18 @@ class WaterfallEngine:
                 )
             self.switches[k] = v
         self.groups: dict[str, GroupRules] = {g.id: g for g in deal.groups}
+        # per-group class lists, computed once (the hot loop runs them every date of every scenario)
+        self._members_of: dict[str, list[str]] = {
+            g.id: [c.name for c in deal.classes if c.group == g.id and c.kind != "io"] for g in deal.groups
+        }
+        self._interest_of: dict[str, list[str]] = {
+            g.id: [
+                c.name
+                for c in deal.classes
+                if c.group == g.id and c.coupon.kind != "none" and c.name not in self._no_interest(g)
+            ]
+            for g in deal.groups
+        }
 
     # ----------------------------------------------------------------------------------------------- set-up
     def sw(self, name: str, default: str = "") -> str:
@@ -310,7 +322,7 @@ class WaterfallEngine:
                 adjusted_pool_amount=cents(g.cutoff_balance),
                 adjusted_pool_amount_po=po,
             )
-        coverage = {c.name: cents(c.initial) for c in self.deal.coverage}
+        coverage: dict[str, int] = {c.name: cents(c.initial) for c in self.deal.coverage}
         state = DealState(
             period=0,
             balances=balances,
@@ -318,7 +330,7 @@ class WaterfallEngine:
             po_deferred={g.po_class: 0 for g in self.deal.groups if g.po_class},
             groups=groups,
             coverage=coverage,
-            coverage_used={c.name: 0 for c in self.deal.coverage},
+            coverage_used={str(c.name): 0 for c in self.deal.coverage},
         )
         for g in self.deal.groups:
             groups[g.id].initial_senior_percentage = self._senior_percentage(g, balances)
@@ -476,11 +488,7 @@ class WaterfallEngine:
         gs.cumulative_losses += gi.realized_loss_principal_non_po + gi.realized_loss_principal_po
 
         # ---- 4. interest
-        interest_classes = [
-            c.name
-            for c in self.deal.classes
-            if c.group == g.id and c.coupon.kind != "none" and c.name not in self._no_interest(g)
-        ]
+        interest_classes = self._interest_of[g.id]
         aci: dict[str, int] = {}
         ida: dict[str, int] = {}
         accrual_basis = bal if self.sw("interest_balance", "prior_balance") == "after_losses" else b0
@@ -625,7 +633,7 @@ class WaterfallEngine:
 
     # ------------------------------------------------------------------------------------------- helpers
     def _group_classes(self, g: GroupRules) -> list[str]:
-        return [c.name for c in self.deal.classes if c.group == g.id and c.kind != "io"]
+        return self._members_of[g.id]
 
     def _no_interest(self, g: GroupRules) -> set[str]:
         """Classes whose interest the chosen reading withholds (2002-3 AMBIG-10: the literal 1-A-LR)."""

@@ -9,13 +9,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from rmbs.collateral.assumptions import Scenario
 from rmbs.collateral.assumptions import scenario as make_scenario
 from rmbs.collateral.loans import project_deal
 from rmbs.deal.schema import Deal
 from rmbs.errors import ValidationError
 from rmbs.waterfall.engine import GroupPeriodInput, PeriodResult, WaterfallEngine
 from rmbs.waterfall.link import scenario_inputs
-from rmbs.waterfall.run import class_summary, frames, parse_index_path, run_scenario
+from rmbs.waterfall.run import IndexPath, class_summary, frames, parse_index_path, run_scenario
 
 
 @dataclass
@@ -47,18 +48,51 @@ def run_deal(
     libor: str | None = None,
     switches: dict[str, str] | None = None,
     clean_up_call: bool = False,
+    scenarios: Sequence[Scenario] | None = None,
+    workers: int = 1,
 ) -> list[ScenarioRun]:
-    """Project all scenarios in one collateral pass (the scenario axis), then distribute each."""
+    """Project all scenarios in one collateral pass (the scenario axis), then distribute each -- in this
+    process, or spread over ``workers`` processes (the waterfall is exact integer Python, one scenario at a
+    time)."""
     engine = WaterfallEngine(deal, switches)
-    scenarios = [make_scenario(p, default, severity, lag, advance) for p in prepay]
+    if scenarios is None:
+        scenarios = [make_scenario(p, default, severity, lag, advance) for p in prepay]
     periods = project_deal(deal.library, scenarios)
     index = parse_index_path(libor)
-    runs = []
-    for s, sc in enumerate(scenarios):
-        inputs = scenario_inputs(deal, periods, s)
-        results = run_scenario(engine, inputs, index, cleanup_call=clean_up_call)
-        runs.append(ScenarioRun(sc.label(), inputs, results, dict(engine.switches)))
-    return runs
+    all_inputs = [scenario_inputs(deal, periods, s) for s in range(len(scenarios))]
+    if workers > 1 and len(scenarios) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunks = [list(range(k, len(scenarios), workers)) for k in range(workers)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [
+                pool.submit(
+                    _run_chunk, deal, dict(engine.switches), [all_inputs[i] for i in c], index, clean_up_call
+                )
+                for c in chunks
+            ]
+            done: dict[int, list[PeriodResult]] = {}
+            for c, f in zip(chunks, futures, strict=True):
+                for i, res in zip(c, f.result(), strict=True):
+                    done[i] = res
+        results = [done[i] for i in range(len(scenarios))]
+    else:
+        results = [run_scenario(engine, inp, index, cleanup_call=clean_up_call) for inp in all_inputs]
+    return [
+        ScenarioRun(sc.label(), inp, res, dict(engine.switches))
+        for sc, inp, res in zip(scenarios, all_inputs, results, strict=True)
+    ]
+
+
+def _run_chunk(
+    deal: Deal,
+    switches: dict[str, str],
+    inputs: list[list[dict[str, GroupPeriodInput]]],
+    index: IndexPath,
+    cleanup: bool,
+) -> list[list[PeriodResult]]:
+    engine = WaterfallEngine(deal, switches)
+    return [run_scenario(engine, inp, index, cleanup_call=cleanup) for inp in inputs]
 
 
 def write_tables(deal: Deal, runs: Sequence[ScenarioRun], out: Path) -> list[Path]:

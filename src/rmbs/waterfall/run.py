@@ -280,7 +280,11 @@ def class_summary(deal: Deal, results: Sequence[PeriodResult]) -> list[dict[str,
             (r.date, r.classes[c.name].principal_paid) for r in results if r.classes[c.name].principal_paid
         ]
         total_p = sum(p for _, p in prin)
-        wal = sum(years_30_360(deal.closing_date, d) * p for d, p in prin) / total_p if total_p else None
+        wal: Decimal | None = (
+            sum((years_30_360(deal.closing_date, d) * p for d, p in prin), Decimal(0)) / total_p
+            if total_p
+            else None
+        )
         out.append(
             {
                 "class": c.name,
