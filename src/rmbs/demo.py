@@ -12,6 +12,21 @@ from rmbs.ingest.run import ingest_file, print_ingest_result, reconciliation_tab
 
 
 def run_demo(out: Path, console: Console) -> None:
+    _ingest_or_show(out, console)
+    from rmbs.deal.loader import load_deal
+    from rmbs.waterfall.project import print_summary, run_deal, write_tables
+
+    for deal_id in SEED_FILES.values():
+        console.rule(
+            f"{deal_id}: loan-level projection at 300% PSA, 100% SDA, 35% severity, 12-month lag -> waterfall"
+        )
+        deal = load_deal(deal_id)
+        runs = run_deal(deal, prepay=["300PSA"], default="100SDA", severity=35, lag=12, libor="1.84")
+        write_tables(deal, runs, out / deal_id / "run")
+        print_summary(deal, runs, console)
+
+
+def _ingest_or_show(out: Path, console: Console) -> None:
     seeds = find_seeds()
     if seeds is not None:
         console.rule(f"Ingesting the seed PSAs from {seeds}")
