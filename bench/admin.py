@@ -59,7 +59,7 @@ def big(url: str, n: int, tmp: Path) -> None:
     post_remittance(DEAL, path, url, by="bench", tape=tape)
     t3 = time.perf_counter()
     print(
-        f"{url.split(':')[0]}: synthetic trust of {tape.height:,} loans: simulate {t1 - t0:.1f} s, "
+        f"{url.split(':')[0].split('+')[0]}: synthetic trust of {tape.height:,} loans: simulate {t1 - t0:.1f} s, "
         f"init {t2 - t1:.1f} s, post one month {t3 - t2:.1f} s (target < 60 s)"
     )
 
