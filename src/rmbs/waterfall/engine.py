@@ -512,97 +512,79 @@ class WaterfallEngine:
         cash = gi.pool_distribution_amount
         pda = cash
         if final:
-            return self._final_distribution(
-                g,
-                gi,
-                old,
-                new,
-                res,
-                ida,
-                cash,
-                sp,
-                subp,
-                spp,
-                dq_pass,
-                loss_pass,
-                restricted,
-                priority_pct,
-                priority_amount,
-                spda,
-                subpda,
-                popa,
-                depleted,
-                residual_total,
-            )
-
-        # ---- 5(i). senior interest
-        seniors = [n for n in g.senior_interest if n in ida]
-        cash = self._pay_interest(seniors, ida, cash, res, new)
-
-        # ---- 5(ii). senior principal and PO principal, concurrently
-        want_a = spda
-        want_b = min(popa, bal.get(po, 0)) if po else 0
-        if cash >= want_a + want_b:
-            pay_a, pay_b = want_a, want_b
+            residual_paid = self._final_payments(g, new, res, ida, cash)
+            residual_total[g.id] = residual_paid
+            gs.adjusted_pool_amount = 0
+            gs.adjusted_pool_amount_po = 0
         else:
-            pay_a, pay_b = split_capped(cash, [want_a, want_b])
-        cash -= pay_a + pay_b
-        if po and pay_b:
-            bal[po] -= pay_b
-            res[po].principal_paid += pay_b
-        used = self._senior_principal(g, pay_a, bal, res, depleted, priority_amount)
-        cash += pay_a - used
-        senior_leftover = pay_a - used
+            # ---- 5(i). senior interest
+            seniors = [n for n in g.senior_interest if n in ida]
+            cash = self._pay_interest(seniors, ida, cash, res, new)
 
-        # ---- 5(iii) / (iv). Class A-PO Deferred Amount from subordinate principal; subordinates in pairs
-        shares = self._pro_rata_shares(g, subpda, bal, b0, restricted)
-        deferred_paid = 0
-        if po and not depleted and new.po_deferred.get(po, 0) > 0:
-            want = min(new.po_deferred[po], subpda, cash)
-            diverted = {s: 0 for s in subs}
-            left = want
-            for s in reversed(subs):
-                take = min(shares.get(s, 0), left)
-                diverted[s] = take
-                left -= take
-            deferred_paid = want - left
+            # ---- 5(ii). senior principal and PO principal, concurrently
+            want_a = spda
+            want_b = min(popa, bal.get(po, 0)) if po else 0
+            if cash >= want_a + want_b:
+                pay_a, pay_b = want_a, want_b
+            else:
+                pay_a, pay_b = split_capped(cash, [want_a, want_b])
+            cash -= pay_a + pay_b
+            if po and pay_b:
+                bal[po] -= pay_b
+                res[po].principal_paid += pay_b
+            used = self._senior_principal(g, pay_a, bal, res, depleted, priority_amount)
+            cash += pay_a - used
+            senior_leftover = pay_a - used
+
+            # ---- 5(iii) / (iv). Class A-PO Deferred Amount from subordinate principal; subordinates in pairs
+            shares = self._pro_rata_shares(g, subpda, bal, b0, restricted)
+            deferred_paid = 0
+            if po and not depleted and new.po_deferred.get(po, 0) > 0:
+                want = min(new.po_deferred[po], subpda, cash)
+                diverted = {s: 0 for s in subs}
+                left = want
+                for s in reversed(subs):
+                    take = min(shares.get(s, 0), left)
+                    diverted[s] = take
+                    left -= take
+                deferred_paid = want - left
+                for s in subs:
+                    shares[s] = shares.get(s, 0) - diverted[s]
+                new.po_deferred[po] -= deferred_paid
+                res[po].po_deferred_paid += deferred_paid
+                cash -= deferred_paid
+            extra_sub = senior_leftover if self.sw("spda_excess", "residual") == "subordinates" else 0
             for s in subs:
-                shares[s] = shares.get(s, 0) - diverted[s]
-            new.po_deferred[po] -= deferred_paid
-            res[po].po_deferred_paid += deferred_paid
-            cash -= deferred_paid
-        extra_sub = senior_leftover if self.sw("spda_excess", "residual") == "subordinates" else 0
-        for s in subs:
-            if s in ida:
-                cash = self._pay_interest([s], ida, cash, res, new)
-            pay = min(shares.get(s, 0), bal.get(s, 0), cash)
-            bal[s] -= pay
-            res[s].principal_paid += pay
-            cash -= pay
-        if extra_sub:
-            for s in subs:
-                pay = min(extra_sub, bal.get(s, 0), cash)
+                if s in ida:
+                    cash = self._pay_interest([s], ida, cash, res, new)
+                pay = min(shares.get(s, 0), bal.get(s, 0), cash)
                 bal[s] -= pay
                 res[s].principal_paid += pay
                 cash -= pay
-                extra_sub -= pay
+            if extra_sub:
+                for s in subs:
+                    pay = min(extra_sub, bal.get(s, 0), cash)
+                    bal[s] -= pay
+                    res[s].principal_paid += pay
+                    cash -= pay
+                    extra_sub -= pay
 
-        # ---- 5(v). residual
-        residual_paid = cash
-        residual_total[g.id] = residual_paid
+            # ---- 5(v). residual
+            residual_paid = cash
+            residual_total[g.id] = residual_paid
 
-        # ---- 6. write-downs to the Adjusted Pool Amount, 5.03(b)
-        # Every amount of principal in the Pool Distribution Amount is distributed to a holder of the group --
-        # a class, the PO (incl. its Deferred Amount) or the residual -- so the APA falls by the principal
-        # collected and by the principal losses (2002-3 L379-389; 2000-2 L421-430).
-        principal_distributed = gi.principal_non_po + gi.principal_po - gi.principal_shortfall
-        gs.adjusted_pool_amount -= (
-            principal_distributed + gi.realized_loss_principal_non_po + gi.realized_loss_principal_po
-        )
-        gs.adjusted_pool_amount_po -= gi.principal_po + gi.realized_loss_principal_po
-        self._writedowns(g, gs, b0, bal, res, depleted)
-        if sum(bal.get(s, 0) for s in subs) == 0 and subs:
-            gs.depleted = True
+            # ---- 6. write-downs to the Adjusted Pool Amount, 5.03(b)
+            # Every amount of principal in the Pool Distribution Amount is distributed to a holder of the group --
+            # a class, the PO (incl. its Deferred Amount) or the residual -- so the APA falls by the principal
+            # collected and by the principal losses (2002-3 L379-389; 2000-2 L421-430).
+            principal_distributed = gi.principal_non_po + gi.principal_po - gi.principal_shortfall
+            gs.adjusted_pool_amount -= (
+                principal_distributed + gi.realized_loss_principal_non_po + gi.realized_loss_principal_po
+            )
+            gs.adjusted_pool_amount_po -= gi.principal_po + gi.realized_loss_principal_po
+            self._writedowns(g, gs, b0, bal, res, depleted)
+            if sum(bal.get(s, 0) for s in subs) == 0 and subs:
+                gs.depleted = True
         gs.spp_last = spp
         return GroupResult(
             group=g.id,
@@ -1033,45 +1015,26 @@ class WaterfallEngine:
                     bal[n] -= take
                     res[n].writedown += take
 
-    def _final_distribution(
+    def _final_payments(
         self,
         g: GroupRules,
-        gi: GroupPeriodInput,
-        old: DealState,
         new: DealState,
         res: dict[str, ClassResult],
         ida: dict[str, int],
         cash: int,
-        sp: Decimal,
-        subp: Decimal,
-        spp: Decimal,
-        dq_pass: bool,
-        loss_pass: bool,
-        restricted: list[str],
-        priority_pct: Decimal | None,
-        priority_amount: int,
-        spda: int,
-        subpda: int,
-        popa: int,
-        depleted: bool,
-        residual_total: dict[str, int],
-    ) -> GroupResult:
+    ) -> int:
         """Article X: on the Final Distribution Date each class gets its balance and interest in the 5.02 order;
-        the PO class also its Deferred Amount; the residual what remains."""
+        the PO class also its Deferred Amount. Returns what remains for the residual."""
         bal = new.balances
-        pda = cash
         po = g.po_class
         seniors = [n for n in g.senior_interest if n in ida]
         cash = self._pay_interest(seniors, ida, cash, res, new)
-        senior_names = [n for n in g.senior_principal_classes]
-        need = sum(bal.get(n, 0) for n in senior_names) + (bal.get(po, 0) if po else 0)
-        if cash >= need:
+        senior_names = list(g.senior_principal_classes) + ([po] if po else [])
+        if cash >= sum(bal.get(n, 0) for n in senior_names):
             for n in senior_names:
                 cash -= self._pay(n, bal.get(n, 0), bal, res)
-            if po:
-                cash -= self._pay(po, bal.get(po, 0), bal, res)
         else:
-            cash -= self._pay_pro_rata(senior_names + ([po] if po else []), cash, bal, res)
+            cash -= self._pay_pro_rata(senior_names, cash, bal, res)
         if po and new.po_deferred.get(po, 0):
             d = min(new.po_deferred[po], cash)
             new.po_deferred[po] -= d
@@ -1081,35 +1044,7 @@ class WaterfallEngine:
             if s in ida:
                 cash = self._pay_interest([s], ida, cash, res, new)
             cash -= self._pay(s, min(bal.get(s, 0), cash), bal, res)
-        residual_total[g.id] = cash
-        gs = new.groups[g.id]
-        gs.adjusted_pool_amount = 0
-        gs.adjusted_pool_amount_po = 0
-        return GroupResult(
-            group=g.id,
-            pool_distribution_amount=pda,
-            senior_percentage=sp,
-            senior_prepayment_percentage=spp,
-            subordinate_percentage=subp,
-            delinquency_test_pass=dq_pass,
-            loss_test_pass=loss_pass,
-            restricted_classes=restricted,
-            priority_percentage=priority_pct,
-            priority_amount=priority_amount,
-            senior_principal_distribution_amount=spda,
-            subordinate_principal_distribution_amount=subpda,
-            po_principal_amount=popa,
-            po_deferred_amount=new.po_deferred.get(po, 0) if po else 0,
-            depleted=depleted,
-            residual_paid=cash,
-            trustee_fee=gi.trustee_fee,
-            adjusted_pool_amount=0,
-            adjusted_pool_amount_po=0,
-            non_po_class_total=sum(bal.get(n, 0) for n in self._group_classes(g) if n != po),
-            non_po_pool_balance=0,
-            cumulative_realized_losses=gs.cumulative_losses,
-            coverage_remaining=dict(new.coverage),
-        )
+        return cash
 
     # -------------------------------------------------------------------------------------------- invariants
     def _check(
