@@ -217,11 +217,14 @@ def admin_post(
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
     by: str | None = typer.Option(None, "--by", help="who posts (default: the OS user)"),
     restate: bool = typer.Option(False, "--restate", help="replace a posted period and re-run later ones"),
+    switch: list[str] = typer.Option([], "--switch", help="NAME=VALUE, an ambiguity switch (recorded)"),
 ) -> None:
     """Validate a remittance, run the waterfall from the ledger's state and store it all in one transaction."""
     from rmbs.admin.ledger import post_remittance
+    from rmbs.waterfall.project import parse_switches
 
-    console.print(post_remittance(deal, remittance, db, by=by, restate=restate).message)
+    out = post_remittance(deal, remittance, db, by=by, restate=restate, switches=parse_switches(switch))
+    console.print(out.message)
 
 
 @admin_app.command("history")

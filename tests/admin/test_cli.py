@@ -52,3 +52,40 @@ def test_init_simulate_post_history(
     assert "posted boams-2000-2 period 2000-05" in out and "by alice" in out
     assert "already posted from this file" in out and "nothing to do" in out
     assert "2000-05" in out and "class balances and factors" in out
+
+
+def test_switches_used_are_recorded_and_unknown_ones_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from sqlalchemy import create_engine, select
+
+    from rmbs.admin import tables as t
+    from rmbs.admin.simulate import simulate
+
+    deal, url = "boams-2000-2", f"sqlite:///{tmp_path / 'l.db'}"
+    first, second = simulate(deal, 2, tmp_path / "rem", seed=2)
+    run(monkeypatch, "admin", "init", deal, "--db", url)
+    monkeypatch.setattr(
+        sys, "argv", ["rmbs", "admin", "post", deal, str(first), "--db", url, "--switch", "nope=1"]
+    )
+    with pytest.raises(SystemExit) as info:
+        main()
+    assert info.value.code == 2 and "unknown switch 'nope'" in capsys.readouterr().err
+    run(
+        monkeypatch,
+        "admin",
+        "post",
+        deal,
+        str(first),
+        "--db",
+        url,
+        "--switch",
+        "percentage_rounding=fraction_6dp",
+    )
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rec = json.loads(conn.execute(select(t.postings.c.switches)).scalar_one())
+    engine.dispose()
+    assert rec["switches"]["percentage_rounding"] == "fraction_6dp"
