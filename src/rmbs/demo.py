@@ -24,6 +24,10 @@ def run_demo(out: Path, console: Console) -> None:
         runs = run_deal(deal, prepay=["300PSA"], default="100SDA", severity=35, lag=12, libor="1.84")
         write_tables(deal, runs, out / deal_id / "run")
         print_summary(deal, runs, console)
+    from rmbs.admin.demo import run_admin_demo
+
+    console.rule("Trust administration: 2002-3 initialized, 12 simulated months posted to the ledger")
+    run_admin_demo(out, console)
 
 
 def _ingest_or_show(out: Path, console: Console) -> None:

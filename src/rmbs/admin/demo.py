@@ -23,7 +23,7 @@ def run_admin_demo(out: Path, console: Console, months: int = 12, seed: int = 20
         Path(f"{ledger}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{ledger}"
     console.print(init_trust(DEAL, url))
-    for path in simulate(DEAL, months, base / "remittances", seed=seed):
+    for path in simulate(DEAL, months, base / "remittances", seed=seed, delinquency=0.5):
         console.print(post_remittance(DEAL, path, url, by="demo").message)
     print_history(DEAL, url, console)
     return ledger

@@ -34,6 +34,9 @@ def _d(cents: int) -> str:
     return f"{Decimal(cents) / 100:.2f}"
 
 
+_CURE = {"30": 0.8, "60": 0.4}
+
+
 def simulate(
     deal_id: str,
     months: int,
@@ -106,8 +109,10 @@ def simulate(
                 alive[i] = False
             elif st != "current" or u[i, 0] < mdr:
                 nxt = _ROLL[st] if st != "current" else "30"
-                if st == "30" and u[i, 1] < 0.5 and u[i, 0] >= mdr:
-                    nxt = "current"  # cure
+                # most early delinquencies cure (so "--delinquency" is mostly a delinquency rate, and the
+                # default rate comes mainly from --default): 80% of 30-day and 40% of 60-day loans cure
+                if st in _CURE and u[i, 1] < _CURE[st] and u[i, 0] >= mdr:
+                    nxt = "current"
                 if st == "current" and u[i, 0] < mdr:
                     nxt = "60"  # a true default skips ahead on the road to foreclosure
                 status[i] = nxt
