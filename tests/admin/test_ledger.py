@@ -4,27 +4,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
 
-from rmbs.admin import tables as t
 from rmbs.admin.ledger import history, init_trust, post_remittance
 from rmbs.admin.remittance import group_collections, period_label, read_remittance, trust_terms
 from rmbs.admin.simulate import simulate
 from rmbs.deal.loader import load_deal
 from rmbs.waterfall.engine import WaterfallEngine
 from rmbs.waterfall.run import parse_index_path
-from tests.admin.helpers import edit
-
-
-def counts(url: str) -> dict[str, int]:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        out = {
-            tab.name: conn.execute(select(func.count()).select_from(tab)).scalar_one()
-            for tab in t.metadata.sorted_tables
-        }
-    engine.dispose()
-    return out
+from tests.admin.helpers import edit, table_counts
 
 
 @pytest.mark.parametrize("deal_id", ["boams-2002-3", "boams-2000-2"])
@@ -58,7 +45,7 @@ def test_24_months_posted_equal_the_waterfall_run_outside_the_ledger(
         assert p["principal_paid"] == sum(c.principal_paid for c in r.classes.values())
         assert p["interest_paid"] == sum(c.interest_paid for c in r.classes.values())
         assert p["collections"] == p["distributions"] + p["fees"]
-    c = counts(ledger_url)
+    c = table_counts(ledger_url)
     assert c["postings"] == 24 and c["state_snapshots"] == 24
 
 
@@ -76,18 +63,18 @@ def test_same_file_again_is_a_noop_and_restate_keeps_the_prior_version(
     init_trust(deal_id, ledger_url)
     for p in paths:
         post_remittance(deal_id, p, ledger_url)
-    before = counts(ledger_url)
+    before = table_counts(ledger_url)
     assert "nothing to do" in post_remittance(deal_id, paths[2], ledger_url).message
-    assert counts(ledger_url) == before
+    assert table_counts(ledger_url) == before
     from rmbs.errors import ValidationError
 
     with pytest.raises(ValidationError, match="already posted from a different file"):
         post_remittance(deal_id, alt2, ledger_url)
-    assert counts(ledger_url) == before
+    assert table_counts(ledger_url) == before
     old = history(deal_id, ledger_url)
     out = post_remittance(deal_id, alt2, ledger_url, restate=True, by="restater")
     assert "restated" in out.message and "re-ran 1 later" in out.message
-    after = counts(ledger_url)
+    after = table_counts(ledger_url)
     assert after["postings"] == before["postings"] + 2
     h = history(deal_id, ledger_url)
     assert h["superseded"] == 2 and len(h["periods"]) == 3
@@ -107,4 +94,4 @@ def test_admin_demo_posts_twelve_months(tmp_path: Path) -> None:
     ledger = run_admin_demo(tmp_path, Console(file=buf, width=200), months=12)
     text = buf.getvalue()
     assert "posted boams-2002-3 period 2003-03" in text and "class balances and factors" in text
-    assert counts(f"sqlite:///{ledger}")["postings"] == 12
+    assert table_counts(f"sqlite:///{ledger}")["postings"] == 12

@@ -7,27 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
 
-from rmbs.admin import tables as t
 from rmbs.admin.ledger import init_trust, post_remittance
 from rmbs.admin.simulate import simulate
 from rmbs.errors import ValidationError
-from tests.admin.helpers import edit
+from tests.admin.helpers import edit, table_counts
 
 DEAL = "boams-2000-2"
 Rows = list[dict[str, str]]
-
-
-def snapshot(url: str) -> dict[str, int]:
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        out = {
-            tab.name: conn.execute(select(func.count()).select_from(tab)).scalar_one()
-            for tab in t.metadata.sorted_tables
-        }
-    engine.dispose()
-    return out
 
 
 def _cents(x: str) -> int:
@@ -112,13 +99,13 @@ def test_rule_rejects_with_message_and_ledger_unchanged(
 ) -> None:
     url, paths = posted_once
     bad = edit(paths[1], tmp_path / f"{name}.csv", change)
-    before = snapshot(url)
+    before = table_counts(url)
     with pytest.raises(ValidationError) as info:
         post_remittance(DEAL, bad, url)
     assert message in info.value.message
     assert where in info.value.message
     assert "nothing stored" in info.value.message
-    assert snapshot(url) == before
+    assert table_counts(url) == before
 
 
 def test_loan_reappearing_after_payoff(posted_once: tuple[str, list[Path]], tmp_path: Path) -> None:
@@ -130,17 +117,17 @@ def test_loan_reappearing_after_payoff(posted_once: tuple[str, list[Path]], tmp_
     back = {**gone, "period": "2000-05", "payoff_amount": "0.00", "payoff_date": ""}
     back.update(beginning_balance="0.00", scheduled_principal="0.00", ending_balance="0.00")
     bad = edit(paths[1], tmp_path / "back.csv", lambda rows: [*rows, back])
-    before = snapshot(url)
+    before = table_counts(url)
     with pytest.raises(
         ValidationError, match=f"loan {gone['loan_number']}.*reappears after it left the trust in 2000-04"
     ):
         post_remittance(DEAL, bad, url)
-    assert snapshot(url) == before
+    assert table_counts(url) == before
 
 
 def test_period_out_of_order_and_already_posted(posted_once: tuple[str, list[Path]], tmp_path: Path) -> None:
     url, paths = posted_once
-    before = snapshot(url)
+    before = table_counts(url)
     with pytest.raises(
         ValidationError, match="period 2000-06 is out of order: the next period to post is 2000-05"
     ):
@@ -148,7 +135,7 @@ def test_period_out_of_order_and_already_posted(posted_once: tuple[str, list[Pat
     changed = edit(paths[0], tmp_path / "p1.csv", lambda rows: rows[::-1])
     with pytest.raises(ValidationError, match="period 2000-04 is already posted from a different file"):
         post_remittance(DEAL, changed, url)
-    assert snapshot(url) == before
+    assert table_counts(url) == before
 
 
 def test_all_errors_in_one_report_and_exit_code_2(
@@ -159,7 +146,7 @@ def test_all_errors_in_one_report_and_exit_code_2(
 ) -> None:
     url, paths = posted_once
     bad = edit(paths[1], tmp_path / "many.csv", lambda rows: negative(roll_forward(duplicate(rows))))
-    before = snapshot(url)
+    before = table_counts(url)
     from rmbs.cli import main
 
     monkeypatch.setattr(sys, "argv", ["rmbs", "admin", "post", DEAL, str(bad), "--db", url])
@@ -170,4 +157,4 @@ def test_all_errors_in_one_report_and_exit_code_2(
     assert "3 problem(s) in the remittance, nothing stored" in err
     for text in ("duplicate loan", "balance does not roll forward", "negative amount"):
         assert text in err
-    assert snapshot(url) == before
+    assert table_counts(url) == before
