@@ -162,3 +162,15 @@ def test_real_tapes_conserve_cash_and_retire(deal, psa, sda, severity, lag, libo
     allocated = sum(c.realized_loss for r in run.results for c in r.classes.values())
     assert allocated <= losses
     assert all(c.ending_balance == 0 for c in run.results[-1].classes.values())
+
+
+def test_summaries_in_worker_processes_equal_the_full_runs() -> None:
+    from rmbs.collateral.assumptions import scenario
+    from rmbs.waterfall.project import run_deal_summaries
+    from rmbs.waterfall.run import class_summary
+
+    d = load_deal("boams-2000-2")
+    scs = [scenario("150PSA", "100SDA", 35, 12), scenario("500PSA")]
+    full = [class_summary(d, r.results) for r in run_deal(d, scenarios=scs)]
+    assert run_deal_summaries(d, scs, workers=2) == full
+    assert run_deal_summaries(d, scs, workers=1) == full

@@ -136,3 +136,42 @@ def print_summary(deal: Deal, runs: Sequence[ScenarioRun], console: Console) -> 
         console.print(
             f"{len(r.results)} distribution dates; switches changed from defaults: {changed or 'none'}"
         )
+
+
+def run_deal_summaries(
+    deal: Deal,
+    scenarios: Sequence[Scenario],
+    *,
+    libor: str | None = None,
+    switches: dict[str, str] | None = None,
+    clean_up_call: bool = False,
+    workers: int = 1,
+) -> list[list[dict[str, object]]]:
+    """Per-class summaries (WAL, principal window, totals) of many scenarios, keeping no per-date results.
+
+    One collateral pass for all scenarios; each worker process then runs its share of the waterfalls and sends
+    back only the summaries -- the form a scenario grid needs."""
+    periods = project_deal(deal.library, scenarios)
+    index = parse_index_path(libor)
+    sw = dict(WaterfallEngine(deal, switches).switches)
+    chunks = [list(range(k, len(scenarios), max(workers, 1))) for k in range(max(workers, 1))]
+    payloads = [[scenario_inputs(deal, periods, i) for i in c] for c in chunks]
+    if workers > 1 and len(scenarios) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(_summarize_chunk, [(deal, sw, p, index, clean_up_call) for p in payloads]))
+    else:
+        parts = [_summarize_chunk((deal, sw, p, index, clean_up_call)) for p in payloads]
+    out: dict[int, list[dict[str, object]]] = {}
+    for c, part in zip(chunks, parts, strict=True):
+        out.update(zip(c, part, strict=True))
+    return [out[i] for i in range(len(scenarios))]
+
+
+def _summarize_chunk(
+    args: tuple[Deal, dict[str, str], list[list[dict[str, GroupPeriodInput]]], IndexPath, bool],
+) -> list[list[dict[str, object]]]:
+    deal, switches, inputs, index, cleanup = args
+    engine = WaterfallEngine(deal, switches)
+    return [class_summary(deal, run_scenario(engine, inp, index, cleanup_call=cleanup)) for inp in inputs]
