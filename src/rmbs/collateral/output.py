@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rmbs.collateral.periods import PRINCIPAL_REDUCTIONS, PoolPeriods
-from rmbs.collateral.pool import POOL_COLUMNS, TOTAL_COLUMNS
+from rmbs.collateral.pool import POOL_COLUMNS, pool_totals
 from rmbs.errors import ValidationError
 from rmbs.money import format_cents
 
@@ -44,7 +44,7 @@ def print_pool_table(table: pl.DataFrame, console: Console, *, title: str = "") 
         cells = [str(row["month"])]
         cells += [f"{row[c]:.4f}" if c == "amort_factor" else _dollars(row[c]) for c in POOL_COLUMNS[1:]]
         rich_table.add_row(*cells)
-    totals = {c: float(table[c].sum()) for c in TOTAL_COLUMNS}
+    totals = pool_totals(table)
     rich_table.add_row(
         "Total", *(_dollars(totals[c]) if c in totals else "" for c in POOL_COLUMNS[1:]), style="bold"
     )

@@ -161,18 +161,9 @@ def project_pool(rep: RepLine, assumption: Scenario) -> pl.DataFrame:
     return pl.DataFrame({"month": periods.astype(np.int64), **cols}).select(list(POOL_COLUMNS))
 
 
-TOTAL_COLUMNS: tuple[str, ...] = (
-    "new_defaults",
-    "expected_amortization",
-    "voluntary_prepayments",
-    "amortization_from_defaults",
-    "actual_amortization",
-    "expected_interest",
-    "interest_lost",
-    "actual_interest",
-    "principal_recovery",
-    "principal_loss",
-    "adb",
+# The flow columns, which the SF totals under Cash Flow A (balances and the factor are not summed).
+TOTAL_COLUMNS: tuple[str, ...] = tuple(
+    c for c in POOL_COLUMNS if c not in ("month", "performing_balance", "foreclosure_balance", "amort_factor")
 )
 
 

@@ -111,8 +111,6 @@ def lint_deal(deal: Deal, tape_non_po: dict[str, Decimal] | None = None) -> list
                 for leg in step.legs:
                     if leg.pct_switch and leg.pct_switch not in switch_names:
                         out.append(Finding("error", path, f"names unknown switch {leg.pct_switch}"))
-            if isinstance(step, Concurrent | ProRata):
-                pass
         # balances against the collateral they represent
         members = [c for c in deal.classes if c.group == g.id and c.kind != "io"]
         total = sum((c.initial_balance for c in members), Decimal(0))

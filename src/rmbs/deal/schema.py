@@ -71,11 +71,6 @@ class ClassSpec(Model):
     original_fractional_interest: Pct | None = None
     psa: str = ""
 
-    @field_validator("initial_balance")
-    @classmethod
-    def _cents(cls, v: Decimal) -> Decimal:
-        return v
-
 
 class DateTable(Model):
     """A step function of the distribution date: ``rows`` are (first distribution month 'YYYY-MM', value)."""

@@ -392,10 +392,9 @@ class WaterfallEngine:
             b0 = self.balance_of(spec.name, state.balances)
             classes[spec.name] = ClassResult(spec.name, b0, rate=self.rate(spec.name, period, index))
         groups: dict[str, GroupResult] = {}
-        residual_total: dict[str, int] = {}
         for g in self.deal.groups:
             gi = inputs.get(g.loan_group, GroupPeriodInput())
-            groups[g.id] = self._run_group(g, gi, state, new, classes, dd, period, residual_total)
+            groups[g.id] = self._run_group(g, gi, state, new, classes, dd, period)
         # notional classes follow their reference classes
         for spec in self.deal.classes:
             r = classes[spec.name]
@@ -418,7 +417,6 @@ class WaterfallEngine:
         res: dict[str, ClassResult],
         dd: date,
         period: int,
-        residual_total: dict[str, int],
     ) -> GroupResult:
         b0 = old.balances
         bal = new.balances
@@ -513,7 +511,6 @@ class WaterfallEngine:
         pda = cash
         if final:
             residual_paid = self._final_payments(g, new, res, ida, cash)
-            residual_total[g.id] = residual_paid
             gs.adjusted_pool_amount = 0
             gs.adjusted_pool_amount_po = 0
         else:
@@ -571,7 +568,6 @@ class WaterfallEngine:
 
             # ---- 5(v). residual
             residual_paid = cash
-            residual_total[g.id] = residual_paid
 
             # ---- 6. write-downs to the Adjusted Pool Amount, 5.03(b)
             # Every amount of principal in the Pool Distribution Amount is distributed to a holder of the group --
