@@ -269,6 +269,12 @@ def admin_simulate(
 
 # ---- end admin (issue 5)
 
+# ---- analytics (issue 7): price, pool-analytics, table decrement|price-yield
+from rmbs.analytics.cli import register as _register_analytics  # noqa: E402
+
+_register_analytics(app)
+# ---- end analytics (issue 7)
+
 
 def main() -> None:
     try:
