@@ -32,6 +32,7 @@ from rmbs.admin.remittance import (
     trust_terms,
     validate,
 )
+from rmbs.admin.servicing import store_servicing
 from rmbs.deal.loader import load_deal
 from rmbs.deal.schema import Deal
 from rmbs.errors import RmbsError, ValidationError
@@ -337,6 +338,7 @@ def _store(
             posting_id=pid, state=json.dumps(new_state.to_json()), book=json.dumps(book.to_json())
         )
     )
+    store_servicing(conn, pid, trust_id, result.period, run.deal, rem, run.terms)
     return pid
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -121,3 +122,52 @@ reconciliation = Table(
     Column("pool_balance", BigInteger, nullable=False),
     UniqueConstraint("posting_id", "group_id"),
 )
+
+# ---- migration 0002 (issue 6: reporting): servicer data per posting, and the registry of administered series
+
+servicing_periods = Table(
+    "servicing_periods",
+    metadata,
+    Column("posting_id", Integer, ForeignKey("postings.id"), primary_key=True),
+    Column("group_id", String(16), primary_key=True),
+    *(
+        Column(f"{k}_{m}", BigInteger, nullable=False)
+        for k in ("dq_1_30", "dq_31_60", "dq_61_90", "dq_91_plus", "foreclosure", "reo", "bankruptcy")
+        for m in ("count", "balance")
+    ),
+    Column("periodic_advances", BigInteger, nullable=False),
+    Column("advances_outstanding", BigInteger, nullable=False),
+    # counts and amounts of payoffs, curtailments, repurchases, liquidations; new REO; delinquent loans carried
+    Column("detail", Text, nullable=False),
+)
+
+administered_series = Table(
+    "administered_series",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("label", String(32), nullable=False, unique=True),  # "2002-3", "BoALT 2003-1"
+    Column("series", String(16), nullable=False),
+    Column("prefix", String(16), nullable=True),
+    Column("parties", Text, nullable=False),  # JSON list: depositor, servicer, trustee
+    Column("pooling_agreement_date", Date, nullable=False),
+    Column("amendment_date", Date, nullable=True),
+    Column("amendment_text", Text, nullable=True),
+    Column("deal_id", String(64), nullable=True),  # a trust of this ledger: its postings are the evidence
+    Column("first_distribution", String(7), nullable=False),  # YYYY-MM
+    Column("registered_by", Text, nullable=False),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    Column("source", Text, nullable=True),
+)
+
+series_periods = Table(
+    "series_periods",
+    metadata,
+    Column("series_id", Integer, ForeignKey("administered_series.id"), primary_key=True),
+    Column("period_label", String(7), primary_key=True),
+    Column("status", String(16), nullable=False),  # reconciled | unreconciled
+    Column("recorded_by", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("reference", Text, nullable=True),
+)
+
+TABLES_0002 = ("servicing_periods", "administered_series", "series_periods")

@@ -20,7 +20,8 @@ def upgrade() -> None:
     from rmbs.admin import tables
 
     for t in tables.metadata.sorted_tables:
-        t.to_metadata(md)
+        if t.name not in tables.TABLES_0002:  # created by revision 0002
+            t.to_metadata(md)
     md.create_all(bind=op.get_bind())
 
 
