@@ -414,11 +414,16 @@ def total_return(
     s = settle(cf, settle_date, delay)
     p0 = s.full_value(price)
     t_h = days_30_360(settle_date, horizon) / 360.0
-    received = s.times <= t_h
-    grow = np.exp(2.0 * (t_h - s.times[received]) * math.log1p(reinvestment_yield / 200.0))
-    value = float(np.sum(s.flows[received] * grow))
-    if not np.all(received):
-        rest = settle(cf, horizon, delay)
+    # the payments the holder owns at the horizon: those received before it, reinvested, and any whose record
+    # date has passed but which are paid after it, discounted back at the same rate
+    try:
+        rest: Settled | None = settle(cf, horizon, delay)
+    except ValidationError:
+        rest = None
+    owned = (len(cf.pay_dates) if rest is None else rest.first) - s.first
+    grow = np.exp(2.0 * (t_h - s.times[:owned]) * math.log1p(reinvestment_yield / 200.0))
+    value = float(np.sum(s.flows[:owned] * grow))
+    if rest is not None:
         value += rest.full_value(horizon_price)
     return 200.0 * ((value / p0) ** (1.0 / (2.0 * t_h)) - 1.0)
 
