@@ -309,3 +309,13 @@ def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_yield_at_price_for_the_grid(deal: Deal, runs: list[ScenarioRun]) -> None:
+    """The grid's per-class figure: from a run or its bare results, settled at closing; None once retired."""
+    from rmbs.analytics.deal import yield_at_price
+
+    cf = class_cashflows(deal, runs[1], "1-A-6")
+    y = yield_at_price(deal, runs[1].results, "1-A-6", 99.5)
+    assert y == pytest.approx(yield_from_price(cf, 99.5, CLOSING), abs=1e-12)
+    assert yield_at_price(deal, runs[1], "1-A-6", 99.5, date(2031, 1, 1)) is None  # 1-A-6 is retired by then

@@ -28,10 +28,12 @@ from rmbs.analytics.pricing import (
     effective_measures,
     price_of,
     settle,
+    yield_of,
     yield_spread,
 )
 from rmbs.deal.schema import ClassSpec, Deal
 from rmbs.errors import ValidationError
+from rmbs.waterfall.engine import PeriodResult
 from rmbs.waterfall.project import ScenarioRun, run_deal
 from rmbs.waterfall.run import parse_index_path
 
@@ -69,19 +71,24 @@ def class_delay(deal: Deal, class_name: str) -> int:
 
 
 def class_cashflows(
-    deal: Deal, run: ScenarioRun, class_name: str, delay: int | None = None, libor: str | None = None
+    deal: Deal,
+    run: ScenarioRun | Sequence[PeriodResult],
+    class_name: str,
+    delay: int | None = None,
+    libor: str | None = None,
 ) -> CashFlows:
     """One class's payments in one scenario, in dollars: principal (with any Class A-PO Deferred Amount paid),
     interest paid, the balance -- or notional of an interest-only class -- before each distribution, and the
     period's pass-through rate. Components (1-A-PO, 2-A-PO, 3-A-PO) are summed under their class (A-PO).
     For a floater, ``libor`` (as ``rmbs run --libor`` takes it) gives the index path the discount margin needs."""
     specs = class_members(deal, class_name)
-    n = len(run.results)
+    results = run.results if isinstance(run, ScenarioRun) else run
+    n = len(results)
     principal = np.zeros(n)
     interest = np.zeros(n)
     balance = np.zeros(n)
     rate_num = np.zeros(n)
-    for k, r in enumerate(run.results):
+    for k, r in enumerate(results):
         for c in specs:
             res = r.classes[c.name]
             principal[k] += res.principal_paid + res.po_deferred_paid
@@ -93,9 +100,9 @@ def class_cashflows(
     index = None
     if floater:
         path = parse_index_path(libor)
-        index = np.array([float(path.at(r.period)) for r in run.results])
+        index = np.array([float(path.at(r.period)) for r in results])
     return CashFlows(
-        pay_dates=tuple(r.date for r in run.results),
+        pay_dates=tuple(r.date for r in results),
         principal=principal / 100.0,
         interest=interest / 100.0,
         balance=balance / 100.0,
@@ -105,6 +112,23 @@ def class_cashflows(
         label=class_name,
         index=index,
     )
+
+
+def yield_at_price(
+    deal: Deal,
+    run: ScenarioRun | Sequence[PeriodResult],
+    class_name: str,
+    price: float,
+    settle_date: date | None = None,
+) -> float | None:
+    """The bond-equivalent yield of a class at ``price`` settling on ``settle_date`` (the closing date by default),
+    or ``None`` when the class receives nothing after settlement -- the per-class figure a scenario grid reports."""
+    cf = class_cashflows(deal, run, class_name)
+    try:
+        s = settle(cf, settle_date or deal.closing_date)
+    except ValidationError:
+        return None  # retired before settlement, or nothing left to receive
+    return yield_of(s, price)
 
 
 @dataclass(frozen=True)
