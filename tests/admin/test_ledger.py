@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,8 +33,8 @@ def test_24_months_posted_equal_the_waterfall_run_outside_the_ledger(
         _pools, inputs = group_collections(deal, read_remittance(p), terms, n, deal.first_distribution_date)
         state, expected = engine.run_period(state, inputs, index.at(n))
         # the ledger's stored class rows equal the outside run to the cent
-        assert {k: vars(v) for k, v in out.results[0].classes.items()} == {
-            k: vars(v) for k, v in expected.classes.items()
+        assert {k: asdict(v) for k, v in out.results[0].classes.items()} == {
+            k: asdict(v) for k, v in expected.classes.items()
         }
     h = history(deal_id, ledger_url)
     assert [p["label"] for p in h["periods"]] == [period_label(deal, n) for n in range(1, 25)]

@@ -47,6 +47,17 @@ def fraction_up(num: int, den: int, places: int = 6) -> Decimal:
     ) * HUNDRED
 
 
+def mul_div(value: int, num: int, den: int) -> int:
+    """``value * num / den`` for integers, rounded half down -- the exact form of ``rhd(Decimal(value) * num /
+    den)`` (the hot loop's arithmetic: no Decimal objects)."""
+    q, r = divmod(value * num, den)
+    return q + 1 if 2 * r > den else q
+
+
+def _all_int(weights: Sequence[int | Decimal]) -> bool:
+    return all(type(w) is int for w in weights)
+
+
 def split_capped(total: int, weights: Sequence[int | Decimal]) -> list[int]:
     """Split ``total`` pro rata by ``weights``: each share rounded half down; never more than ``total`` in all.
 
@@ -56,7 +67,12 @@ def split_capped(total: int, weights: Sequence[int | Decimal]) -> list[int]:
     wsum = sum(weights)
     if total <= 0 or wsum <= 0:
         return [0] * len(weights)
-    shares = [rhd(Decimal(total) * Decimal(w) / Decimal(wsum)) for w in weights]
+    if _all_int(weights):
+        shares = [mul_div(total, w, wsum) for w in weights]  # type: ignore[arg-type]
+    else:
+        shares = [rhd(Decimal(total) * Decimal(w) / Decimal(wsum)) for w in weights]
+    if sum(shares) <= total:
+        return shares
     over = sum(shares) - total
     order = sorted(range(len(shares)), key=lambda i: -shares[i])
     k = 0
@@ -77,6 +93,16 @@ def split_exact(total: int, weights: Sequence[int | Decimal]) -> list[int]:
     wsum = sum(weights)
     if total <= 0 or wsum <= 0:
         return [0] * len(weights)
+    if _all_int(weights):
+        parts = [divmod(total * w, wsum) for w in weights]  # type: ignore[operator]
+        floors = [q for q, _ in parts]
+        rest = total - sum(floors)
+        if rest == 0:
+            return floors
+        order = sorted(range(len(parts)), key=lambda i: (-parts[i][1], i))
+        for i in order[:rest]:
+            floors[i] += 1
+        return floors
     raw = [Decimal(total) * Decimal(w) / Decimal(wsum) for w in weights]
     floors = [int(x) for x in raw]
     rest = total - sum(floors)

@@ -21,17 +21,28 @@ Every date it checks that cash is conserved to the cent and that no balance is n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from rmbs.deal.schema import Capped, ClassSpec, Concurrent, Deal, GroupRules, ProRata, Sequential, Step
+from rmbs.deal.schema import (
+    Capped,
+    ClassSpec,
+    Concurrent,
+    DateTable,
+    Deal,
+    GroupRules,
+    ProRata,
+    Sequential,
+    Step,
+)
 from rmbs.errors import ValidationError
 from rmbs.waterfall.arith import (
     allocate_capped,
     frac_of,
     fraction_up,
+    mul_div,
     pct_of,
     percentage_up,
     rhd,
@@ -46,7 +57,7 @@ class ConservationError(AssertionError):
     """The engine's own invariant failed: a bug, never bad input."""
 
 
-@dataclass
+@dataclass(slots=True)
 class GroupPeriodInput:
     """One loan group's collections for one distribution date, in integer cents.
 
@@ -112,7 +123,7 @@ class GroupPeriodInput:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class ClassResult:
     name: str
     beginning_balance: int
@@ -128,7 +139,7 @@ class ClassResult:
     po_deferred_paid: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class GroupResult:
     group: str
     pool_distribution_amount: int
@@ -153,10 +164,20 @@ class GroupResult:
     non_po_pool_balance: int
     cumulative_realized_losses: int
     coverage_remaining: dict[str, int] = field(default_factory=dict)
-    fractional_interests: dict[str, Decimal] = field(default_factory=dict)
+    # (subordinate names, their prior balances, the Fractional Interest denominator): the Fractional Interests
+    # are derived from these only when asked for (most runs never read them)
+    fi_basis: tuple[tuple[str, ...], tuple[int, ...], int] = ((), (), 0)
+
+    @property
+    def fractional_interests(self) -> dict[str, Decimal]:
+        """Fractional Interest of each subordinate class, in percent (5.02(d)), from the prior balances."""
+        names, balances, den = self.fi_basis
+        if den == 0:
+            return {s: Decimal(0) for s in names}
+        return {s: Decimal(sum(balances[i + 1 :])) * HUNDRED / den for i, s in enumerate(names)}
 
 
-@dataclass
+@dataclass(slots=True)
 class PeriodResult:
     period: int
     date: date
@@ -175,6 +196,19 @@ class GroupState:
     delinquency_history: list[int] = field(default_factory=list)
     subordinate_history: list[int] = field(default_factory=list)
     initial_senior_percentage: Decimal | None = None
+
+    def copy(self) -> GroupState:
+        return GroupState(
+            self.adjusted_pool_amount,
+            self.adjusted_pool_amount_po,
+            self.cumulative_losses,
+            self.depleted,
+            self.spp_share_used,
+            self.spp_last,
+            list(self.delinquency_history),
+            list(self.subordinate_history),
+            self.initial_senior_percentage,
+        )
 
 
 @dataclass
@@ -253,14 +287,7 @@ class DealState:
             balances=dict(self.balances),
             unpaid_interest=dict(self.unpaid_interest),
             po_deferred=dict(self.po_deferred),
-            groups={
-                k: replace(
-                    v,
-                    delinquency_history=list(v.delinquency_history),
-                    subordinate_history=list(v.subordinate_history),
-                )
-                for k, v in self.groups.items()
-            },
+            groups={k: v.copy() for k, v in self.groups.items()},
             coverage=dict(self.coverage),
             coverage_used=dict(self.coverage_used),
             retired=self.retired,
@@ -296,9 +323,50 @@ class WaterfallEngine:
                 )
             self.switches[k] = v
         self.groups: dict[str, GroupRules] = {g.id: g for g in deal.groups}
-        # per-group class lists, computed once (the hot loop runs them every date of every scenario)
+        self._compile()
+
+    def _compile(self) -> None:
+        """Everything the hot loop would otherwise recompute every date of every scenario: the switch readings as
+        flags, per-group class lists, the fixed coupons as exact integer fractions, the notional references."""
+        deal = self.deal
+
+        def on(name: str, default: str, value: str) -> bool:
+            return self.switches.get(name, default) == value
+
+        self._po_exclude = on("po_in_percentages", "include", "exclude")
+        self._fraction_pct = on("percentage_rounding", "percent_6dp", "fraction_6dp")
+        self._same_dd = on("depletion_timing", "same_dd", "same_dd")
+        self._excess_seniors_only = on("excess_loss_to", "seniors_only", "seniors_only")
+        self._accrue_after_losses = on("interest_balance", "prior_balance", "after_losses")
+        self._reduce_on_ida = on("interest_reduction_basis", "ida", "ida")
+        self._spda_excess_to_subs = on("spda_excess", "residual", "subordinates")
+        self._dq_excluding_current = on("delinquency_window", "including_current", "excluding_current")
+        self._stepdown_both = on("stepdown_conditions", "both", "both")
+        self._blocked_mode = self.switches.get("blocked_stepdown", "prior_tier")
+        self._ofi_closing = on("original_fractional_interest", "literal", "closing_levels")
+        self._prs_after_losses = on("pro_rata_share_balances", "after_losses", "after_losses")
+        self._restricted_sequential = on("restricted_leftover", "sequential", "sequential")
+        self._normalize_pcts = on("concurrent_pct_sum", "as_printed", "normalize")
+        self._senior_loss_with_po = on("senior_loss_set", "exclude_po", "include_po")
+        self._cascade = on("writedown_cascade", "cascade", "cascade")
+        self._po_writedown_every = on("po_writedown", "every_date", "every_date")
+        self._notional = {c.name: c.notional_of for c in deal.classes if c.notional_of}
+        self._fixed_rate: dict[str, Decimal] = {}
+        self._floaters: list[str] = []
+        for c in deal.classes:
+            if c.coupon.kind == "none":
+                self._fixed_rate[c.name] = Decimal(0)
+            elif c.coupon.kind == "fixed":
+                assert c.coupon.rate is not None
+                self._fixed_rate[c.name] = c.coupon.rate
+            else:
+                self._floaters.append(c.name)
+        # per-group class lists (the hot loop runs them every date of every scenario)
         self._members_of: dict[str, list[str]] = {
             g.id: [c.name for c in deal.classes if c.group == g.id and c.kind != "io"] for g in deal.groups
+        }
+        self._names_of: dict[str, list[str]] = {
+            g.id: [c.name for c in deal.classes if c.group == g.id] for g in deal.groups
         }
         self._interest_of: dict[str, list[str]] = {
             g.id: [
@@ -308,6 +376,20 @@ class WaterfallEngine:
             ]
             for g in deal.groups
         }
+        self._senior_interest_of = {
+            g.id: [n for n in g.senior_interest if n in self._interest_of[g.id]] for g in deal.groups
+        }
+        self._sp_num = {g.id: self._members(g.senior_percentage_numerator, g) for g in deal.groups}
+        self._sp_den = {g.id: self._members(g.senior_percentage_denominator, g) for g in deal.groups}
+        self._fi_den = {g.id: self._members(g.fractional_interest_denominator, g) for g in deal.groups}
+        self._priority_den = {
+            g.id: self._members(g.priority.denominator, g) if g.priority else [] for g in deal.groups
+        }
+        self._coverage_spec = {c.name: c for c in deal.coverage}
+        self._class_names = [c.name for c in deal.classes]
+        self._rate_ratio: dict[Decimal, tuple[int, int]] = {}
+        self._table_cache: dict[tuple[int, int, int], Decimal] = {}
+        self._concurrent_plan: dict[int, tuple[list[Decimal], list[tuple[Decimal, int]], list[int], str]] = {}
 
     # ----------------------------------------------------------------------------------------------- set-up
     def sw(self, name: str, default: str = "") -> str:
@@ -336,38 +418,41 @@ class WaterfallEngine:
             groups[g.id].initial_senior_percentage = self._senior_percentage(g, balances)
         return state
 
+    def _at(self, table: DateTable, dd: date) -> Decimal:
+        """``table.at(dd)``, memoized by month (date tables are read every date of every scenario)."""
+        key = (id(table), dd.year, dd.month)
+        v = self._table_cache.get(key)
+        if v is None:
+            v = self._table_cache[key] = table.at(dd)
+        return v
+
     def balance_of(self, name: str, balances: dict[str, int]) -> int:
-        spec = self.classes[name]
-        if spec.notional_of:
-            return balances.get(spec.notional_of, 0)
-        return balances.get(name, 0)
+        return balances.get(self._notional.get(name, name), 0)
 
     def _members(self, names: Sequence[str], g: GroupRules) -> list[str]:
         """Class lists used in percentages, less the PO class when the 'exclude PO' reading is chosen."""
-        if self.sw("po_in_percentages", "include") == "exclude" and g.po_class:
+        if self._po_exclude and g.po_class:
             return [n for n in names if n != g.po_class]
         return list(names)
 
     def _pct(self, num: int, den: int) -> Decimal:
-        if self.sw("percentage_rounding", "percent_6dp") == "fraction_6dp":
+        if self._fraction_pct:
             return fraction_up(num, den)
         return percentage_up(num, den)
 
     def _senior_percentage(self, g: GroupRules, bal: dict[str, int]) -> Decimal:
-        num = sum(bal.get(n, 0) for n in self._members(g.senior_percentage_numerator, g))
-        den = sum(bal.get(n, 0) for n in self._members(g.senior_percentage_denominator, g))
+        num = sum([bal.get(n, 0) for n in self._sp_num[g.id]])
+        den = sum([bal.get(n, 0) for n in self._sp_den[g.id]])
         if den == 0:
             return HUNDRED
         return min(HUNDRED, self._pct(num, den))
 
     # ------------------------------------------------------------------------------------------------- rates
     def rate(self, name: str, period: int, index: Decimal | None) -> Decimal:
+        fixed = self._fixed_rate.get(name)
+        if fixed is not None:
+            return fixed
         c = self.classes[name].coupon
-        if c.kind == "none":
-            return Decimal(0)
-        if c.kind == "fixed":
-            assert c.rate is not None
-            return c.rate
         assert c.initial_rate is not None and c.margin is not None and c.multiplier is not None
         assert c.floor is not None and c.cap is not None
         if period == 1 or index is None:
@@ -388,21 +473,24 @@ class WaterfallEngine:
         period = new.period
         dd = on or distribution_date(self.deal.first_distribution_date, period)
         classes: dict[str, ClassResult] = {}
-        for spec in self.deal.classes:
-            b0 = self.balance_of(spec.name, state.balances)
-            classes[spec.name] = ClassResult(spec.name, b0, rate=self.rate(spec.name, period, index))
+        b0s = state.balances
+        fixed = self._fixed_rate
+        ref = self._notional
+        for name in self._class_names:
+            rate = fixed.get(name)
+            if rate is None:
+                rate = self.rate(name, period, index)
+            classes[name] = ClassResult(name, b0s.get(ref.get(name, name), 0), 0, 0, 0, 0, 0, 0, 0, 0, rate)
         groups: dict[str, GroupResult] = {}
         for g in self.deal.groups:
-            gi = inputs.get(g.loan_group, GroupPeriodInput())
+            gi = inputs.get(g.loan_group) or GroupPeriodInput()
             groups[g.id] = self._run_group(g, gi, state, new, classes, dd, period)
         # notional classes follow their reference classes
-        for spec in self.deal.classes:
-            r = classes[spec.name]
-            if spec.notional_of:
-                r.ending_balance = new.balances.get(spec.notional_of, 0)
-            else:
-                r.ending_balance = new.balances.get(spec.name, 0)
-            r.unpaid_interest_shortfall = new.unpaid_interest.get(spec.name, 0)
+        b1 = new.balances
+        unpaid = new.unpaid_interest
+        for name, r in classes.items():
+            r.ending_balance = b1.get(ref.get(name, name), 0)
+            r.unpaid_interest_shortfall = unpaid.get(name, 0)
         self._check(state, new, inputs, classes, groups)
         if all(v == 0 for v in new.balances.values()):
             new.retired = True
@@ -441,10 +529,10 @@ class WaterfallEngine:
         priority_amount = 0
         if g.priority is not None:
             pr = g.priority
-            den = sum(b0.get(n, 0) for n in self._members(pr.denominator, g))
+            den = sum([b0.get(n, 0) for n in self._priority_den[g.id]])
             priority_pct = self._pct(b0.get(pr.class_name, 0), den) if den else Decimal(0)
             base = gi.principal_non_po if pr.base == "non_po_principal_amount" else spda
-            shift = pr.shift.at(dd)
+            shift = self._at(pr.shift, dd)
             priority_amount = min(
                 b0.get(pr.class_name, 0), rhd(Decimal(base) * shift * priority_pct / (HUNDRED * HUNDRED))
             )
@@ -454,7 +542,7 @@ class WaterfallEngine:
         excess_non_po, excess_po, excess_interest = self._coverage(gi, new, dd)
         ordinary_non_po = gi.realized_loss_principal_non_po - excess_non_po
         ordinary_po = gi.realized_loss_principal_po - excess_po
-        loss = {n: 0 for n in res}
+        loss = dict.fromkeys(self._members_of[g.id], 0)
         if po:
             to_po = min(bal.get(po, 0), ordinary_po + excess_po)
             loss[po] += to_po
@@ -467,18 +555,19 @@ class WaterfallEngine:
             loss[s] += take
             bal[s] -= take
             rest -= take
-        depleted_now = sum(bal.get(s, 0) for s in subs) == 0 and bool(subs)
-        depleted = was_depleted or (depleted_now and self.sw("depletion_timing", "same_dd") == "same_dd")
+        depleted_now = bool(subs) and not any([bal[s] for s in subs])
+        depleted = was_depleted or (depleted_now and self._same_dd)
         senior_loss = rest
         if excess_non_po:
-            if self.sw("excess_loss_to", "seniors_only") == "seniors_only":
+            if self._excess_seniors_only:
                 senior_loss += excess_non_po
             else:
                 senior_loss += self._sub_first_loss(subs, bal, loss, excess_non_po)
         if senior_loss:
             self._senior_loss(g, b0, bal, loss, senior_loss, depleted)
         for n, v in loss.items():
-            res[n].realized_loss += v
+            if v:
+                res[n].realized_loss += v
         if depleted_now:
             gs.depleted = True
         if depleted and po:
@@ -489,23 +578,34 @@ class WaterfallEngine:
         interest_classes = self._interest_of[g.id]
         aci: dict[str, int] = {}
         ida: dict[str, int] = {}
-        accrual_basis = bal if self.sw("interest_balance", "prior_balance") == "after_losses" else b0
+        accrual_basis = bal if self._accrue_after_losses else b0
+        ref = self._notional
+        ratios = self._rate_ratio
         for n in interest_classes:
-            aci[n] = rhd(Decimal(self.balance_of(n, accrual_basis)) * res[n].rate / Decimal(1200))
+            rate = res[n].rate
+            rr = ratios.get(rate)
+            if rr is None:
+                num, den = rate.as_integer_ratio()
+                rr = ratios[rate] = (num, den * 1200)
+            aci[n] = mul_div(accrual_basis.get(ref.get(n, n), 0), rr[0], rr[1])
         reduction_total = gi.non_supported_interest_shortfall + gi.relief_act_reduction + excess_interest
         if depleted:
             reduction_total += gi.realized_loss_interest
-        basis = [
-            aci[n]
-            + (old.unpaid_interest.get(n, 0) if self.sw("interest_reduction_basis", "ida") == "ida" else 0)
-            for n in interest_classes
-        ]
-        cut = split_exact(min(reduction_total, sum(aci.values())), basis)
-        for n, r in zip(interest_classes, cut, strict=True):
-            r = min(r, aci[n])
-            res[n].accrued_interest = aci[n]
-            res[n].interest_reduction = r
-            ida[n] = aci[n] - r + old.unpaid_interest.get(n, 0)
+        unpaid0 = old.unpaid_interest
+        if reduction_total > 0:
+            basis = [aci[n] + (unpaid0.get(n, 0) if self._reduce_on_ida else 0) for n in interest_classes]
+            cut = split_exact(min(reduction_total, sum(aci.values())), basis)
+            for n, r in zip(interest_classes, cut, strict=True):
+                r = min(r, aci[n])
+                cr = res[n]
+                cr.accrued_interest = aci[n]
+                cr.interest_reduction = r
+                ida[n] = aci[n] - r + unpaid0.get(n, 0)
+        else:
+            for n in interest_classes:
+                a = aci[n]
+                res[n].accrued_interest = a
+                ida[n] = a + unpaid0.get(n, 0)
 
         cash = gi.pool_distribution_amount
         pda = cash
@@ -550,14 +650,22 @@ class WaterfallEngine:
                 new.po_deferred[po] -= deferred_paid
                 res[po].po_deferred_paid += deferred_paid
                 cash -= deferred_paid
-            extra_sub = senior_leftover if self.sw("spda_excess", "residual") == "subordinates" else 0
+            extra_sub = senior_leftover if self._spda_excess_to_subs else 0
+            unpaid = new.unpaid_interest
             for s in subs:
-                if s in ida:
-                    cash = self._pay_interest([s], ida, cash, res, new)
-                pay = min(shares.get(s, 0), bal.get(s, 0), cash)
-                bal[s] -= pay
-                res[s].principal_paid += pay
-                cash -= pay
+                cr = res[s]
+                want_i = ida.get(s)
+                if want_i is not None:
+                    # a single class: paid what is due or all the cash there is (as _pay_interest does)
+                    p = want_i if cash >= want_i else max(cash, 0)
+                    cr.interest_paid += p
+                    unpaid[s] = want_i - p
+                    cash -= p
+                pay = min(shares.get(s, 0), bal[s], cash)
+                if pay > 0:
+                    bal[s] -= pay
+                    cr.principal_paid += pay
+                    cash -= pay
             if extra_sub:
                 for s in subs:
                     pay = min(extra_sub, bal.get(s, 0), cash)
@@ -579,7 +687,7 @@ class WaterfallEngine:
             )
             gs.adjusted_pool_amount_po -= gi.principal_po + gi.realized_loss_principal_po
             self._writedowns(g, gs, b0, bal, res, depleted)
-            if sum(bal.get(s, 0) for s in subs) == 0 and subs:
+            if subs and not any([bal[s] for s in subs]):
                 gs.depleted = True
         gs.spp_last = spp
         return GroupResult(
@@ -602,11 +710,15 @@ class WaterfallEngine:
             trustee_fee=gi.trustee_fee,
             adjusted_pool_amount=gs.adjusted_pool_amount,
             adjusted_pool_amount_po=gs.adjusted_pool_amount_po,
-            non_po_class_total=sum(bal.get(n, 0) for n in self._group_classes(g) if n != po),
+            non_po_class_total=sum([bal[n] for n in self._members_of[g.id]]) - (bal[po] if po else 0),
             non_po_pool_balance=gi.ending_balance - gi.ending_balance_po,
             cumulative_realized_losses=gs.cumulative_losses,
-            coverage_remaining=dict(new.coverage),
-            fractional_interests=self.fractional_interests(g, b0),
+            coverage_remaining=dict(new.coverage) if new.coverage else {},
+            fi_basis=(
+                tuple(subs),
+                tuple([b0[s] for s in subs]),
+                sum([b0.get(n, 0) for n in self._fi_den[g.id]]),
+            ),
         )
 
     # ------------------------------------------------------------------------------------------- helpers
@@ -631,11 +743,11 @@ class WaterfallEngine:
     ) -> tuple[Decimal, bool, bool]:
         """Senior Prepayment Percentage with its step-down conditions (2002-3 L1493-1546; 2000-2 L1325-1381)."""
         sd = g.step_down
-        sub_bal = sum(b0.get(s, 0) for s in g.subordinates)
+        sub_bal = sum([b0.get(s, 0) for s in g.subordinates])
         gs.delinquency_history.append(gi.delinquent_60_plus)
         gs.subordinate_history.append(sub_bal)
         window = 6
-        if self.sw("delinquency_window", "including_current") == "excluding_current":
+        if self._dq_excluding_current:
             dq = gs.delinquency_history[-window - 1 : -1] or [0]
             sb = gs.subordinate_history[-window - 1 : -1] or [sub_bal]
         else:
@@ -646,18 +758,20 @@ class WaterfallEngine:
         dq_pass = avg_sub > 0 and avg_dq * 100 < sd.delinquency_limit * avg_sub
         if avg_sub == 0 and avg_dq == 0:
             dq_pass = True
-        limit = cents(sd.original_subordinate_balance) * sd.loss_limits.at(dd) / HUNDRED
+        key = (id(sd), dd.year, dd.month)
+        limit = self._table_cache.get(key)
+        if limit is None:
+            limit = self._table_cache[key] = (
+                cents(sd.original_subordinate_balance) * self._at(sd.loss_limits, dd) / HUNDRED
+            )
         loss_pass = Decimal(gs.cumulative_losses) <= limit
-        share = sd.senior_share_of_subordinate.at(dd)
-        if self.sw("stepdown_conditions", "both") == "both":
-            ok = dq_pass and loss_pass
-        else:
-            ok = dq_pass or loss_pass
+        share = self._at(sd.senior_share_of_subordinate, dd)
+        ok = (dq_pass and loss_pass) if self._stepdown_both else (dq_pass or loss_pass)
         initial = gs.initial_senior_percentage or sp
         if share < 1 and sp > initial:
             share = Decimal(1)
         elif share < 1 and not ok:
-            mode = self.sw("blocked_stepdown", "prior_tier")
+            mode = self._blocked_mode
             prior = gs.spp_share_used if gs.spp_share_used is not None else Decimal(1)
             if mode == "full":
                 share = Decimal(1)
@@ -670,19 +784,11 @@ class WaterfallEngine:
         spp = min(HUNDRED, sp + share * subp)
         return spp, dq_pass, loss_pass
 
-    def fractional_interests(self, g: GroupRules, b0: dict[str, int]) -> dict[str, Decimal]:
-        """Fractional Interest of each subordinate class, in percent (5.02(d)), from the prior balances."""
-        den = sum(b0.get(n, 0) for n in self._members(g.fractional_interest_denominator, g))
-        subs = g.subordinates
-        if den == 0:
-            return {s: Decimal(0) for s in subs}
-        return {
-            s: Decimal(sum(b0.get(j, 0) for j in subs[i + 1 :])) * HUNDRED / den for i, s in enumerate(subs)
-        }
-
     def _restricted(self, g: GroupRules, b0: dict[str, int]) -> list[str]:
         """5.02(d): classes junior to the most senior subordinate whose Fractional Interest is below its OFI."""
-        den = sum(b0.get(n, 0) for n in self._members(g.fractional_interest_denominator, g))
+        if self._ofi_closing:
+            return []
+        den = sum([b0.get(n, 0) for n in self._fi_den[g.id]])
         if den == 0:
             return []
         subs = g.subordinates
@@ -690,9 +796,7 @@ class WaterfallEngine:
             ofi = self.classes[s].original_fractional_interest
             if ofi is None or ofi == 0:
                 continue
-            if self.sw("original_fractional_interest", "literal") == "closing_levels":
-                continue
-            junior = sum(b0.get(j, 0) for j in subs[i + 1 :])
+            junior = sum([b0.get(j, 0) for j in subs[i + 1 :]])
             if Decimal(junior) * HUNDRED < ofi * den:
                 return subs[i + 1 :]
         return []
@@ -701,16 +805,17 @@ class WaterfallEngine:
         self, g: GroupRules, subpda: int, bal: dict[str, int], b0: dict[str, int], restricted: list[str]
     ) -> dict[str, int]:
         """Pro Rata Shares of the Subordinate Principal Distribution Amount (2002-3 L1344-1352)."""
-        basis = bal if self.sw("pro_rata_share_balances", "after_losses") == "after_losses" else b0
+        basis = bal if self._prs_after_losses else b0
         live = [s for s in g.subordinates if s not in restricted]
         weights = [basis.get(s, 0) for s in live]
         shares = dict(zip(live, split_capped(subpda, weights), strict=True)) if sum(weights) else {}
         # If the non-restricted classes are retired (or cannot absorb it), the rest goes to the Restricted
         # Classes sequentially (2002-3 L3916-3922; 2000-2 AMBIG-11).
-        absorbed = sum(min(shares.get(s, 0), bal.get(s, 0)) for s in live)
+        if not restricted or not self._restricted_sequential:
+            return shares
+        absorbed = sum([min(shares.get(s, 0), bal.get(s, 0)) for s in live])
         left = subpda - absorbed
-        sequential = self.sw("restricted_leftover", "sequential") == "sequential"
-        if left > 0 and restricted and sequential and sum(bal.get(s, 0) for s in live) == 0:
+        if left > 0 and sum([bal.get(s, 0) for s in live]) == 0:
             for s in restricted:
                 take = min(bal.get(s, 0), left)
                 shares[s] = take
@@ -807,39 +912,26 @@ class WaterfallEngine:
         falls through to the next step, or (switch ``concurrent_retired_leg = redistribute``) is shared among the
         live legs of the same step in proportion to their percentages.
         """
-        pcts = [self._switched_pct(leg.pct, i, step) for i, leg in enumerate(step.legs)]
-        if self.sw("concurrent_pct_sum", "as_printed") == "normalize" and sum(pcts) > 0:
-            total = sum(pcts)
-            pcts = [p * HUNDRED / total for p in pcts]
+        plan = self._concurrent_plan.get(id(step))
+        if plan is None:
+            plan = self._concurrent_plan[id(step)] = self._plan_concurrent(step)
+        pcts, until_info, until_legs, mode = plan
         if all(bal.get(n, 0) == 0 for n in step.until):
             return 0
         need = Decimal(0)
-        for n in step.until:
-            leg_pct = sum(
-                (p for leg, p in zip(step.legs, pcts, strict=True) if self._leg_contains(leg.pay, n)),
-                Decimal(0),
-            )
-            if leg_pct > 0:
-                # the leg carrying n must pass all of its own capacity to retire n
-                cap = self._capacity(
-                    next(leg.pay for leg in step.legs if self._leg_contains(leg.pay, n)), bal
-                )
-                need = max(need, Decimal(cap) * HUNDRED / leg_pct)
+        for leg_pct, k in until_info:
+            # the leg carrying n must pass all of its own capacity to retire n
+            cap = self._capacity(step.legs[k].pay, bal)
+            need = max(need, Decimal(cap) * HUNDRED / leg_pct)
         x = min(Decimal(amount), need.to_integral_value(rounding="ROUND_CEILING"))
         want = [rhd(x * p / HUNDRED) for p in pcts]
         over = sum(want) - amount
         if over > 0:
             want[-1] -= over
         caps = [self._capacity(leg.pay, bal) for leg in step.legs]
-        mode = self.sw(step.spill_switch or "concurrent_retired_leg", "fall_through")
         if mode == "redistribute":
             give = [min(w, c) for w, c in zip(want, caps, strict=True)]
             spare = sum(want) - sum(give)
-            until_legs = [
-                i
-                for i, leg in enumerate(step.legs)
-                if any(self._leg_contains(leg.pay, n) for n in step.until)
-            ]
             while spare > 0 and any(give[i] < caps[i] for i in until_legs):
                 live = [i for i in range(len(give)) if caps[i] > give[i]]
                 moved = 0
@@ -860,6 +952,28 @@ class WaterfallEngine:
             else:
                 paid += self._step(leg.pay, w, bal, res, priority_amount)
         return paid
+
+    def _plan_concurrent(
+        self, step: Concurrent
+    ) -> tuple[list[Decimal], list[tuple[Decimal, int]], list[int], str]:
+        """What a concurrent step needs every date, computed once: leg percentages (switched, normalized), for
+        each ``until`` class the percentage of the legs carrying it and the first such leg, the legs carrying an
+        ``until`` class, and the spill mode."""
+        pcts = [self._switched_pct(leg.pct, i, step) for i, leg in enumerate(step.legs)]
+        if self._normalize_pcts and sum(pcts) > 0:
+            total = sum(pcts)
+            pcts = [p * HUNDRED / total for p in pcts]
+        until_info: list[tuple[Decimal, int]] = []
+        for n in step.until:
+            carrying = [k for k, leg in enumerate(step.legs) if self._leg_contains(leg.pay, n)]
+            leg_pct = sum((pcts[k] for k in carrying), Decimal(0))
+            if leg_pct > 0:
+                until_info.append((leg_pct, carrying[0]))
+        until_legs = [
+            i for i, leg in enumerate(step.legs) if any(self._leg_contains(leg.pay, n) for n in step.until)
+        ]
+        mode = self.switches.get(step.spill_switch or "concurrent_retired_leg", "fall_through")
+        return pcts, until_info, until_legs, mode
 
     def _switched_pct(self, pct: Decimal, i: int, step: Concurrent) -> Decimal:
         """A leg percentage replaced by the chosen reading of an ambiguity switch (2002-3 AMBIG-1)."""
@@ -903,7 +1017,7 @@ class WaterfallEngine:
             if spec is not None and spec.pool_pct_caps is not None:
                 pool = gi.ending_balance + gi.principal_non_po + gi.principal_po
                 pool += gi.realized_loss_principal_non_po + gi.realized_loss_principal_po
-                available = min(available, pct_of(pool, spec.pool_pct_caps.at(dd)))
+                available = min(available, pct_of(pool, self._at(spec.pool_pct_caps, dd)))
             covered = min(amount, available)
             new.coverage[name] -= covered
             new.coverage_used[name] += covered
@@ -934,11 +1048,7 @@ class WaterfallEngine:
     ) -> None:
         """Non-PO losses beyond the subordinates: seniors pro rata on prior balances; support classes absorb."""
         names = [n for n in g.senior_principal_classes if bal.get(n, 0) > 0]
-        if (
-            self.sw("senior_loss_set", "exclude_po") == "include_po"
-            and g.po_class
-            and bal.get(g.po_class, 0) > 0
-        ):
+        if self._senior_loss_with_po and g.po_class and bal.get(g.po_class, 0) > 0:
             names.append(g.po_class)
         if not names:
             return
@@ -980,9 +1090,9 @@ class WaterfallEngine:
         """
         po = g.po_class
         members = self._group_classes(g)
-        over = sum(bal.get(n, 0) for n in members) - max(gs.adjusted_pool_amount, 0)
+        over = sum([bal[n] for n in members]) - max(gs.adjusted_pool_amount, 0)
         if over > 0:
-            cascade = self.sw("writedown_cascade", "cascade") == "cascade"
+            cascade = self._cascade
             for s in reversed(g.subordinates):
                 if bal.get(s, 0) <= 0:
                     continue
@@ -992,9 +1102,9 @@ class WaterfallEngine:
                 over -= take
                 if not cascade or over == 0:
                     break
-        if g.subordinates and sum(bal.get(s, 0) for s in g.subordinates) == 0:
-            depleted = depleted or self.sw("depletion_timing", "same_dd") == "same_dd"
-        if po and (self.sw("po_writedown", "every_date") == "every_date" or depleted):
+        if g.subordinates and not any([bal[s] for s in g.subordinates]):
+            depleted = depleted or self._same_dd
+        if po and (self._po_writedown_every or depleted):
             over = bal.get(po, 0) - max(gs.adjusted_pool_amount_po, 0)
             if over > 0:
                 bal[po] -= over
@@ -1054,8 +1164,10 @@ class WaterfallEngine:
         """Cash in equals cash out, to the cent, per group; no balance is negative; balances roll forward."""
         for g in self.deal.groups:
             gr = groups[g.id]
-            names = [c.name for c in self.deal.classes if c.group == g.id]
-            out = sum(res[n].interest_paid + res[n].principal_paid + res[n].po_deferred_paid for n in names)
+            out = 0
+            for n in self._names_of[g.id]:
+                r = res[n]
+                out += r.interest_paid + r.principal_paid + r.po_deferred_paid
             if out + gr.residual_paid != gr.pool_distribution_amount:
                 raise ConservationError(
                     f"period {new.period} group {g.id}: distributed {out} + residual {gr.residual_paid} "
@@ -1065,12 +1177,12 @@ class WaterfallEngine:
                 raise ConservationError(
                     f"period {new.period} group {g.id}: negative residual {gr.residual_paid}"
                 )
+        b0 = old.balances
         for n, b in new.balances.items():
             if b < 0:
                 raise ConservationError(f"period {new.period}: class {n} balance negative ({b})")
             r = res[n]
-            roll = old.balances.get(n, 0) - r.principal_paid - r.realized_loss - r.writedown
-            if roll != b:
+            if b0[n] - r.principal_paid - r.realized_loss - r.writedown != b:
                 raise ConservationError(f"period {new.period}: class {n} balance does not roll forward")
         for n, u in new.unpaid_interest.items():
             if u < 0:
