@@ -245,9 +245,10 @@ def test_price_cli_json_and_round_trip() -> None:
         "--no-effective",
         "--json",
     ]
-    res = CliRunner().invoke(app, [*args, "--price", "99-16+"])
+    res = CliRunner().invoke(app, [*args, "--price", "99-16+", "--horizon", "2003-03-26"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
+    assert out["horizon"] == "2003-03-26" and 0.0 < out["total_return"] < 20.0
     assert out["price"] == 99.515625 and out["delay"] == 24 and out["accrued_days"] == 25
     assert out["first_principal"] == "2002-04-25"
     for k in (

@@ -94,11 +94,18 @@ def price(
         20.0, "--speed-shock", help="percent faster / slower prepayments with rates down / up"
     ),
     no_effective: bool = typer.Option(False, "--no-effective", help="skip the two shocked runs"),
+    horizon: str | None = typer.Option(None, "--horizon", help="total return to this date, YYYY-MM-DD"),
+    horizon_price: str | None = typer.Option(
+        None, "--horizon-price", help="sale price at the horizon (default: the price paid)"
+    ),
+    reinvest: float | None = typer.Option(
+        None, "--reinvest", help="reinvestment yield, percent (default: the yield)"
+    ),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Price <-> yield of a class in one scenario of the waterfall, with WAL, durations, convexity (SF-44..55)."""
     from rmbs.analytics.deal import price_class
-    from rmbs.analytics.prices import format_32nds
+    from rmbs.analytics.prices import format_32nds, parse_price
     from rmbs.deal.loader import load_deal
 
     p, y = _price_or_yield(price_, yield_)
@@ -115,6 +122,9 @@ def price(
         delay=delay,
         shock_bp=None if no_effective else shock_bp,
         speed_shock_pct=speed_shock,
+        horizon=None if horizon is None else _date(horizon, "horizon"),
+        horizon_price=None if horizon_price is None else parse_price(horizon_price, "horizon-price"),
+        reinvestment_yield=reinvest,
     )
     if as_json:
         console.file.write(json.dumps(r.as_dict(), indent=2) + "\n")
@@ -152,6 +162,9 @@ def price(
             ),
             ("effective convexity", f"{r.effective_convexity:.4f}"),
         ]
+    if r.horizon is not None:
+        assert r.total_return is not None
+        rows.append((f"total return to {r.horizon} (%)", f"{r.total_return:.6f}"))
     if r.index_rate is not None:
         assert r.yield_spread is not None and r.discount_margin is not None
         rows += [

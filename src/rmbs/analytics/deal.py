@@ -28,6 +28,7 @@ from rmbs.analytics.pricing import (
     effective_measures,
     price_of,
     settle,
+    total_return,
     yield_of,
     yield_spread,
 )
@@ -198,6 +199,8 @@ class ClassPricing:
     yield_spread: float | None = None
     discount_margin: float | None = None
     notional: bool = False
+    horizon: date | None = None
+    total_return: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -213,6 +216,8 @@ class ClassPricing:
             "shock_bp": self.shock_bp,
             "speed_shock_pct": self.speed_shock_pct,
         }
+        if self.horizon is not None:
+            out.update(horizon=self.horizon.isoformat(), total_return=self.total_return)
         if self.index_rate is not None:
             out.update(
                 index_rate=self.index_rate,
@@ -233,11 +238,15 @@ def price_class(
     delay: int | None = None,
     shock_bp: float | None = 50.0,
     speed_shock_pct: float = 20.0,
+    horizon: date | None = None,
+    horizon_price: float | None = None,
+    reinvestment_yield: float | None = None,
 ) -> ClassPricing:
     """Price or yield of one class in one scenario with its SF measures; with ``shock_bp``, effective duration
     and convexity from two more runs of the deal -- rates down with prepayments ``speed_shock_pct`` faster and
     LIBOR lower, rates up with them slower and LIBOR higher -- each priced at the base yield shifted by the
-    shock."""
+    shock. With ``horizon``, the SF-51 total return to it (sold at ``horizon_price``, by default the price paid;
+    cash reinvested at ``reinvestment_yield``, by default the yield)."""
     class_members(deal, class_name)  # unknown class: fail before running anything
     d = class_delay(deal, class_name) if delay is None else delay
     base = run_scenarios(deal, a)[0]
@@ -262,6 +271,16 @@ def price_class(
         idx = float(cf.index[s.first])
         spread = yield_spread(an.yield_, idx)
         dm = discount_margin(cf, an.price, settle_date)
+    tr = None
+    if horizon is not None:
+        tr = total_return(
+            cf,
+            settle_date,
+            an.price,
+            horizon,
+            an.price if horizon_price is None else horizon_price,
+            an.yield_ if reinvestment_yield is None else reinvestment_yield,
+        )
     return ClassPricing(
         deal_id=deal.deal_id,
         class_name=class_name,
@@ -276,4 +295,6 @@ def price_class(
         yield_spread=spread,
         discount_margin=dm,
         notional=cf.notional,
+        horizon=horizon,
+        total_return=tr,
     )
