@@ -68,7 +68,7 @@ def split_capped(total: int, weights: Sequence[int | Decimal]) -> list[int]:
     if total <= 0 or wsum <= 0:
         return [0] * len(weights)
     if _all_int(weights):
-        shares = [mul_div(total, w, wsum) for w in weights]  # type: ignore[arg-type]
+        shares = [mul_div(total, int(w), int(wsum)) for w in weights]
     else:
         shares = [rhd(Decimal(total) * Decimal(w) / Decimal(wsum)) for w in weights]
     if sum(shares) <= total:
@@ -94,15 +94,16 @@ def split_exact(total: int, weights: Sequence[int | Decimal]) -> list[int]:
     if total <= 0 or wsum <= 0:
         return [0] * len(weights)
     if _all_int(weights):
-        parts = [divmod(total * w, wsum) for w in weights]  # type: ignore[operator]
-        floors = [q for q, _ in parts]
-        rest = total - sum(floors)
-        if rest == 0:
-            return floors
-        order = sorted(range(len(parts)), key=lambda i: (-parts[i][1], i))
-        for i in order[:rest]:
-            floors[i] += 1
-        return floors
+        isum = int(wsum)
+        parts = [divmod(total * int(w), isum) for w in weights]
+        ifloors = [q for q, _ in parts]
+        irest = total - sum(ifloors)
+        if irest == 0:
+            return ifloors
+        iorder = sorted(range(len(parts)), key=lambda i: (-parts[i][1], i))
+        for i in iorder[:irest]:
+            ifloors[i] += 1
+        return ifloors
     raw = [Decimal(total) * Decimal(w) / Decimal(wsum) for w in weights]
     floors = [int(x) for x in raw]
     rest = total - sum(floors)
