@@ -268,6 +268,9 @@ def admin_simulate(
 
 
 # ---- end admin (issue 5)
+from rmbs.report.cli import report_app  # noqa: E402
+
+app.add_typer(report_app, name="report")
 
 # ---- analytics (issue 7): price, pool-analytics, table decrement|price-yield
 from rmbs.analytics.cli import register as _register_analytics  # noqa: E402
