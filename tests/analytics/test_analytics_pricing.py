@@ -345,3 +345,14 @@ def test_bad_prices_and_yields_are_clear_errors() -> None:
     io = CashFlows(cf.pay_dates, np.zeros(360), np.zeros(360), cf.balance, cf.rate, 24)
     with pytest.raises(ValidationError, match="no cash"):
         yield_from_price(io, 5.0, START)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.dates(date(1995, 1, 1), date(2040, 1, 1)),
+    st.lists(st.dates(date(1995, 1, 1), date(2070, 1, 1)), min_size=1),
+)
+def test_vectorized_times_match_the_day_count(settle_date: date, dates: list[date]) -> None:
+    from rmbs.analytics.pricing import years_from
+
+    assert years_from(settle_date, dates).tolist() == [days_30_360(settle_date, d) / 360.0 for d in dates]

@@ -89,13 +89,13 @@ def class_cashflows(
     interest = np.zeros(n)
     balance = np.zeros(n)
     rate_num = np.zeros(n)
-    for k, r in enumerate(results):
-        for c in specs:
-            res = r.classes[c.name]
-            principal[k] += res.principal_paid + res.po_deferred_paid
-            interest[k] += res.interest_paid
-            balance[k] += res.beginning_balance
-            rate_num[k] += res.beginning_balance * float(res.rate)
+    for c in specs:
+        rs = [r.classes[c.name] for r in results]
+        principal += np.fromiter((x.principal_paid + x.po_deferred_paid for x in rs), np.float64, n)
+        interest += np.fromiter((x.interest_paid for x in rs), np.float64, n)
+        bal = np.fromiter((x.beginning_balance for x in rs), np.float64, n)
+        balance += bal
+        rate_num += bal * np.fromiter((x.rate for x in rs), np.float64, n)
     rate = np.divide(rate_num, balance, out=np.zeros(n), where=balance > 0)
     floater = [c for c in specs if c.coupon.kind == "floater"]
     index = None

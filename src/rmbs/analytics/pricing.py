@@ -20,6 +20,7 @@ Everything here is a pure function of numpy float arrays: these are analytics, n
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -63,9 +64,24 @@ def add_months(d: date, months: int) -> date:
     return date(d.year + m // 12, m % 12 + 1, d.day)
 
 
+@functools.lru_cache(maxsize=256)
+def _ymd(
+    dates: tuple[date, ...],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    # the distribution dates of a deal are the same in every scenario: split them once
+    y = np.fromiter((d.year for d in dates), np.int64, len(dates))
+    m = np.fromiter((d.month for d in dates), np.int64, len(dates))
+    dd = np.fromiter((d.day for d in dates), np.int64, len(dates))
+    return y, m, dd
+
+
 def years_from(settle: date, dates: Sequence[date]) -> FloatArray:
-    """30/360 years from settlement to each date."""
-    return np.array([days_30_360(settle, d) / 360.0 for d in dates], dtype=np.float64)
+    """30/360 years from settlement to each date (the rule of :func:`days_30_360`, vectorized)."""
+    y, m, d2 = _ymd(tuple(dates))
+    d1 = 30 if settle.day == 31 else settle.day
+    d2 = np.where((d2 == 31) & (d1 == 30), 30, d2)
+    days = 360 * (y - settle.year) + 30 * (m - settle.month) + (d2 - d1)
+    return np.asarray(days / 360.0, dtype=np.float64)
 
 
 # --------------------------------------------------------------------------------------------- the cash flows
