@@ -1,5 +1,6 @@
 """The administration part of ``make demo`` (issue 5): initialize boams-2002-3 in a fresh ledger, simulate and post
-12 months of servicer remittances, and print the history table. ``rmbs.demo`` calls :func:`run_admin_demo`."""
+12 months of servicer remittances, print the history table, and render the last month's Statement to
+Certificateholders and Servicer's Certificate. ``rmbs.demo`` calls :func:`run_admin_demo`."""
 
 from __future__ import annotations
 
@@ -26,4 +27,22 @@ def run_admin_demo(out: Path, console: Console, months: int = 12, seed: int = 20
     for path in simulate(DEAL, months, base / "remittances", seed=seed, delinquency=0.5):
         console.print(post_remittance(DEAL, path, url, by="demo").message)
     print_history(DEAL, url, console)
+    _reports(url, base / "reports", console)
     return ledger
+
+
+def _reports(url: str, out: Path, console: Console) -> None:
+    """The trustee's documents for the last posted month (issue 6): statement and Servicer's Certificate."""
+    from rmbs.admin.ledger import history
+    from rmbs.report.render import write_output
+    from rmbs.report.servicer import build_servicer_certificate, render_servicer
+    from rmbs.report.statement import build_statement, render_statement
+
+    last = history(DEAL, url)["periods"][-1]["label"]
+    statement = build_statement(DEAL, url, last)
+    for fmt in ("pdf", "html", "csv"):
+        path = write_output(out / f"statement-{last}.{fmt}", render_statement(statement, fmt))
+        console.print(f"wrote {path} (Statement to Certificateholders, Section 5.04)")
+    cert = build_servicer_certificate(DEAL, url, last)
+    path = write_output(out / f"servicer-{last}.pdf", render_servicer(cert, "pdf"))
+    console.print(f"wrote {path} (Servicer's Certificate, Section 4.01)")

@@ -39,29 +39,36 @@ def _style(ax: Any) -> None:
 
 
 def factor_chart(history: dict[str, Any]) -> str:
-    """Class factors over time, one panel per group (the classes that have moved, plus the PO and subordinates
-    summarized by their first class, so a panel stays legible)."""
+    """Class factors over time, one panel per group: the classes whose factor has moved (principal paid or losses
+    allocated); the others stay at 1.0 and are named in the panel title's count."""
     labels = history["factor_labels"]
     groups = sorted({history["groups"][n] for n in history["factors"]})
-    fig, axes = plt.subplots(
-        1, len(groups), figsize=(3.6 * len(groups) + 0.8, 2.6), squeeze=False, sharey=True
-    )
+    width = 9.5 if len(groups) == 1 else 3.7 * len(groups) + 0.6
+    fig, axes = plt.subplots(1, len(groups), figsize=(width, 2.8), squeeze=False, sharey=True)
     x = list(range(len(labels)))
+    colors = plt.get_cmap("tab20").colors
     for ax, g in zip(axes[0], groups, strict=True):
         names = [n for n in history["factors"] if history["groups"][n] == g]
-        moving = [n for n in names if history["factors"][n][-1] < 0.999999] or names[:1]
-        for i, n in enumerate(moving[:8]):
-            ax.plot(x, history["factors"][n], label=n, color=PALETTE[i % len(PALETTE)], linewidth=1.4)
-        ax.set_title(f"Group {g}", fontsize=9)
+        moving = [n for n in names if min(history["factors"][n]) < 0.999999] or names[:1]
+        for i, n in enumerate(moving):
+            ax.plot(
+                x, history["factors"][n], label=n, color=colors[(2 * i) % 20 + (i // 10) % 2], linewidth=1.3
+            )
+        still = len(names) - len(moving)
+        ax.set_title(f"Group {g}" + (f" ({still} classes still at 1.0)" if still else ""), fontsize=8)
         _style(ax)
-        step = max(1, len(labels) // 6)
+        step = max(1, len(labels) // 7)
         ax.set_xticks(x[::step], [labels[i] for i in x[::step]], rotation=45, ha="right")
-        ax.set_ylim(bottom=0)
-        ax.legend(fontsize=6, frameon=False, loc="lower left")
+        ax.set_ylim(0, 1.05)
+        ax.legend(
+            fontsize=5.5,
+            frameon=False,
+            loc="center left",
+            bbox_to_anchor=(1.0, 0.5),
+            ncol=1 + len(moving) // 9,
+        )
     axes[0][0].set_ylabel("factor", fontsize=8)
-    fig.suptitle(
-        "Class factors (classes with principal paid or losses; others stay at 1.0)", fontsize=9, y=1.06
-    )
+    fig.tight_layout()
     return _uri(fig)
 
 
@@ -81,5 +88,5 @@ def delinquency_chart(history: dict[str, Any]) -> str:
     ax.set_xticks(x, labels, rotation=45, ha="right")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"${v:,.1f}m"))
     ax.set_title("Delinquent, foreclosure and REO principal balances", fontsize=9)
-    ax.legend(fontsize=6, frameon=False, ncol=4, loc="upper left")
+    ax.legend(fontsize=6, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return _uri(fig)
