@@ -4,7 +4,7 @@ liquidation counts -- per loan group, per posted period, from the remittance row
 Stored with each posting (table ``servicing_periods``, migration 0002) so that the Servicer's Certificate and the
 Statement to Certificateholders read them from the ledger rather than from the files.
 
-Readings chosen where the remittance format is coarser than the PSA (docs/remittance.md, "Statements"):
+Readings chosen where the remittance format is coarser than the PSA (docs/reporting.md):
 
 * Delinquency buckets of 5.04(a)(x) (1-30, 31-60, 61-90, 91+ days, exclusive of foreclosure) and of 4.01 (one, two,
   three, more than three months): status ``30`` (one Monthly Payment missed at the month's end) is 1 to 30 days /
