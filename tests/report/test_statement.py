@@ -181,6 +181,24 @@ def test_class_items_equal_the_ledger(
             assert _item(s, "(viii)", "Pass-Through Rate", name).value == Decimal(r["rate"])
 
 
+def test_2002_3_class_a_po_is_the_sum_of_its_components(
+    posted: dict[str, PostedLedger], statements: dict[str, dict[str, Statement]]
+) -> None:
+    rows = ledger(posted["boams-2002-3"])
+    facts = {c["name"]: c for c in load_facts("boams-2002-3")["classes"]}
+    parts = facts["A-PO"]["components"]
+    assert parts == ["1-A-PO", "2-A-PO", "3-A-PO"]
+    for label, s in statements["boams-2002-3"].items():
+        r = [rows[label]["classes"][n] for n in parts]
+        principal = sum(x["principal_paid"] + x["po_deferred_paid"] for x in r)
+        it = _item(s, "(i)", "Principal distributed", "A-PO")
+        assert (it.value, it.per_1000) == (principal, _per_1000(principal, facts["A-PO"]["initial_balance"]))
+        assert _item(s, "(iv)", "Class Certificate Balance", "A-PO").value == sum(
+            x["ending_balance"] for x in r
+        )
+        assert _item(s, "(ii)", "Interest distributed", "A-PO").value == 0
+
+
 @pytest.mark.parametrize("deal_id", DEALS)
 def test_group_items_equal_the_ledger(
     deal_id: str, posted: dict[str, PostedLedger], statements: dict[str, dict[str, Statement]]

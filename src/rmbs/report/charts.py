@@ -46,7 +46,7 @@ def factor_chart(history: dict[str, Any]) -> str:
     width = 9.5 if len(groups) == 1 else 3.7 * len(groups) + 0.6
     fig, axes = plt.subplots(1, len(groups), figsize=(width, 2.8), squeeze=False, sharey=True)
     x = list(range(len(labels)))
-    colors = plt.get_cmap("tab20").colors
+    colors = [plt.get_cmap("tab20")(i) for i in range(20)]
     for ax, g in zip(axes[0], groups, strict=True):
         names = [n for n in history["factors"] if history["groups"][n] == g]
         moving = [n for n in names if min(history["factors"][n]) < 0.999999] or names[:1]

@@ -138,6 +138,7 @@ class Statement:
     classes: list[ClassLine]
     groups: list[GroupLine]
     libor: Decimal | None
+    component_classes: list[ClassLine]  # a Class made of components (2002-3 Class A-PO), summed
     notional: list[tuple[str, int, int, str]]  # (class, notional for the DD, after the DD, reference class)
     coverage: list[tuple[str, int, int]]  # (name, initial, remaining) in cents
     items: list[Item] = field(default_factory=list)
@@ -227,6 +228,46 @@ def _class_lines(h: TrustHistory) -> list[ClassLine]:
     return lines
 
 
+def _component_classes(h: TrustHistory, lines: list[ClassLine]) -> list[ClassLine]:
+    """A certificated Class whose components belong to different groups (2002-3 Class A-PO = 1-A-PO + 2-A-PO +
+    3-A-PO): its holders see the sum, per $1,000 of the Class's original balance."""
+    members: dict[str, list[ClassLine]] = {}
+    for spec in h.deal.classes:
+        if spec.component_of:
+            members.setdefault(spec.component_of, []).extend(x for x in lines if x.name == spec.name)
+    out = []
+    for name, parts in members.items():
+        original = sum((p.original for p in parts), Decimal(0))
+
+        def total(attr: str, parts: list[ClassLine] = parts) -> int:
+            return sum(int(getattr(p, attr)) for p in parts)
+
+        out.append(
+            ClassLine(
+                name=name,
+                group="",
+                kind=parts[0].kind,
+                original=original,
+                rate=Decimal(0),
+                beginning=total("beginning"),
+                principal=total("principal"),
+                principal_per_1000=per_1000(total("principal"), original),
+                interest=total("interest"),
+                interest_per_1000=per_1000(total("interest"), original),
+                accrued=total("accrued"),
+                interest_reduction=total("interest_reduction"),
+                unpaid_included=total("unpaid_included"),
+                unpaid_remaining=total("unpaid_remaining"),
+                interest_shortfall=total("interest_shortfall"),
+                realized_loss=total("realized_loss"),
+                ending=total("ending"),
+                factor=factor(total("ending"), original),
+                note="components " + ", ".join(p.name for p in parts),
+            )
+        )
+    return out
+
+
 def _group_lines(h: TrustHistory, classes: list[ClassLine]) -> list[GroupLine]:
     cur = h.current
     engine = WaterfallEngine(h.deal, cur.run.get("switches") or None)
@@ -303,6 +344,10 @@ def _items(s: Statement) -> list[Item]:
     ) -> None:
         items.append(Item(c[key].ref if key else "", name, scope, k, value, unit, p1000))
 
+    for cl in s.component_classes:
+        add("(i)", "Principal distributed", "class", cl.name, cl.principal, "usd", cl.principal_per_1000)
+        add("(ii)", "Interest distributed", "class", cl.name, cl.interest, "usd", cl.interest_per_1000)
+        add("(iv)", "Class Certificate Balance", "class", cl.name, cl.ending, "usd")
     for cl in s.classes:
         add("(i)", "Principal distributed", "class", cl.name, cl.principal, "usd", cl.principal_per_1000)
         add("(ii)", "Interest distributed", "class", cl.name, cl.interest, "usd", cl.interest_per_1000)
@@ -450,7 +495,7 @@ def statement_from_history(h: TrustHistory) -> Statement:
     ]
     remaining = next(iter(cur.certificate.values()))["tests"].get("coverage_remaining") or {}
     coverage = [
-        (cv.name, int(Decimal(str(cv.initial)) * 100), int(remaining.get(cv.name, 0)))
+        (str(cv.name), int(Decimal(str(cv.initial)) * 100), int(remaining.get(cv.name, 0)))
         for cv in sorted(deal.coverage, key=lambda x: list(COVERAGE_NAMES).index(x.name))
     ]
     cit = citations(deal.deal_id, bool(notional), bool(coverage))
@@ -467,6 +512,7 @@ def statement_from_history(h: TrustHistory) -> Statement:
         classes=classes,
         groups=groups,
         libor=libor,
+        component_classes=_component_classes(h, classes),
         notional=notional,
         coverage=coverage,
     )
