@@ -75,3 +75,32 @@ def test_compliance_with_a_missing_series_list(posted: dict[str, PostedLedger], 
     err = fails(monkeypatch, capsys, "report", "compliance", "--year", "2003", "--series", str(tmp_path / "x.json"),
                 "--db", posted["boams-2002-3"].url, "--out", str(tmp_path / "c.pdf"))  # fmt: skip
     assert "series list not found" in err
+
+
+def test_a_ledger_from_before_reporting_is_migrated_by_the_next_posting(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from rmbs.admin.ledger import MIGRATIONS, connect, init_trust, post_remittance
+    from rmbs.admin.simulate import simulate
+    from rmbs.report.source import ReportError
+    from rmbs.report.statement import build_statement
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    deal = "boams-2000-2"
+    paths = simulate(deal, 2, tmp_path / "rem", seed=1)
+    init_trust(deal, url)
+    post_remittance(deal, paths[0], url, by="t")
+    engine = connect(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:  # back to the ledger as issue 5 made it
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0001")
+    engine.dispose()
+    with pytest.raises(ReportError, match="predates reporting"):
+        build_statement(deal, url, "2000-04")
+    post_remittance(deal, paths[1], url, by="t")  # migrates to 0002 first
+    assert build_statement(deal, url, "2000-05").label == "2000-05"
+    with pytest.raises(ReportError, match="2000-04 was posted before the ledger kept servicer data"):
+        build_statement(deal, url, "2000-04")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, insert, inspect, select, update
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from rmbs.admin import tables as t
@@ -359,6 +359,8 @@ def post_remittance(
     who = by or getpass.getuser()
     engine = connect(db)
     try:
+        if inspect(engine).has_table("trusts"):
+            migrate(engine)  # a ledger made by an older rmbs gains the tables a posting now fills (0002)
         with engine.begin() as conn:
             trust = _lock_trust(conn, deal_id)
             posted = _posted(conn, trust.id)

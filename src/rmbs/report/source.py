@@ -155,11 +155,10 @@ def load_history(deal_id: str, db: str | None, period: str) -> TrustHistory:
                     f"{deal_id} --db ...` to migrate it, then restate the periods to report",
                     field="db",
                 ) from None
-            missing = [p.label for p in out if not p.servicing]
-            if missing:
+            if not out[-1].servicing:  # earlier periods without it only leave gaps in the charts
                 raise ReportError(
-                    f"period(s) {', '.join(missing)} were posted before the ledger kept servicer data "
-                    "(migration 0002): restate them with `rmbs admin post --restate` to report",
+                    f"period {period} was posted before the ledger kept servicer data (migration 0002): "
+                    "restate it with `rmbs admin post --restate` to report it",
                     field="period",
                 )
             snap = conn.execute(
