@@ -58,6 +58,25 @@ def servicer(
     console.print(f"wrote {write_output(out, render_servicer(c, f))} ({f})")
 
 
+@report_app.command("annual")
+def annual(
+    deal: str = typer.Argument(..., help="a shipped deal id (boams-2002-3)"),
+    year: int = typer.Option(..., "--year", help="the calendar year"),
+    out: Path = typer.Option(..., "--out", help="file to write"),
+    fmt: str | None = typer.Option(None, "--format", help="html | pdf | csv (default: from --out's suffix)"),
+    db: str | None = typer.Option(None, "--db", "--ledger", help=_DB_HELP),
+) -> None:
+    """Annual statement (Section 5.04(b)): clauses (i), (ii) and (vii) aggregated for a calendar year."""
+    from rmbs.report.annual import build_annual, render_annual
+    from rmbs.report.render import FORMATS, write_output
+
+    f = _fmt(fmt, out, FORMATS)
+    a = build_annual(deal, db, year)
+    console.print(
+        f"wrote {write_output(out, render_annual(a, f))} ({f}, {len(a.periods)} Distribution Dates)"
+    )
+
+
 @report_app.command("compliance")
 def compliance(
     year: int = typer.Option(..., "--year", help="the calendar year certified"),

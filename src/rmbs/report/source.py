@@ -167,3 +167,27 @@ def load_history(deal_id: str, db: str | None, period: str) -> TrustHistory:
             return TrustHistory(deal, trust, out, DealState.from_json(json.loads(snap)))
     finally:
         engine.dispose()
+
+
+def posted_labels(deal_id: str, db: str | None) -> list[str]:
+    """The periods of the trust posted in the ledger, in order."""
+    load_deal_checked(deal_id)
+    engine = open_ledger(db)
+    try:
+        with engine.connect() as conn:
+            try:
+                trust = conn.execute(select(t.trusts).where(t.trusts.c.deal_id == deal_id)).first()
+            except (OperationalError, ProgrammingError):
+                raise ReportError(f"{db_url(db)} is not an rmbs ledger", field="db") from None
+            if trust is None:
+                raise ReportError(f"trust {deal_id} is not in the ledger {db_url(db)}", field="deal")
+            return [
+                str(r.period_label)
+                for r in conn.execute(
+                    select(t.postings.c.period_label)
+                    .where(t.postings.c.trust_id == trust.id, t.postings.c.status == "posted")
+                    .order_by(t.postings.c.period)
+                )
+            ]
+    finally:
+        engine.dispose()
