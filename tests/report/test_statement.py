@@ -227,6 +227,11 @@ def test_group_items_equal_the_ledger(
             assert _item(s, "(i)", "Liquidation Proceeds included", gid).value == g["liquidation_principal"]
             assert _item(s, "(v)", "Pool Stated Principal Balance", gid).value == g["ending_balance"]
             assert _item(s, "(vii)", "Servicing Fee", gid).value == g["servicing_fee"]
+            rec = rows[label]["recon"][gid]
+            info = {it.name: it.value for it in s.items if it.clause == "" and it.key == gid}
+            assert info["Collections"] == rec["collections"]
+            assert info["Distributions to classes"] == rec["distributions"]
+            assert info["Collections"] == rec["distributions"] + g["servicing_fee"] + g["trustee_fee"]
             assert _item(s, "(xiv)", "Realized Losses", gid).value == g["realized_loss"]
             po = _item(s, "(xiv)", "Class A-PO Deferred Amount", gid).value
             assert po == cert["tests"]["po_deferred_amount"]

@@ -440,6 +440,9 @@ def _items(s: Statement) -> list[Item]:
             add("(xiv)", "Class A-PO Deferred Amount", "group", g.id, g.po_deferred, "usd")
         add("", "Trustee Fee", "loan group", g.loan_group, g.trustee_fee, "usd")
         add("", "Pool Distribution Amount", "loan group", g.loan_group, g.pool_distribution_amount, "usd")
+        add("", "Collections", "loan group", g.loan_group, g.collections, "usd")
+        add("", "Distributions to classes", "loan group", g.loan_group, g.distributions, "usd")
+        add("", "Residual", "loan group", g.loan_group, g.residual_paid, "usd")
     for name, before, after, _ref in s.notional:
         add("(xv)", f"Class {name} Notional Amount", "class", name, before, "usd")
         add("", f"Class {name} Notional Amount after the distribution", "class", name, after, "usd")
