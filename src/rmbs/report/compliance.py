@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from rmbs.admin import tables as t
 from rmbs.admin.ledger import connect, migrate
@@ -302,7 +303,7 @@ def record_periods(
 
 # ------------------------------------------------------------------------------------------------ the certificate
 @dataclass
-class Exception_:
+class NotCertified:
     entry: SeriesEntry
     reason: str
 
@@ -316,12 +317,9 @@ class ComplianceCertificate:
     servicer: str
     depositor: str
     certified: list[SeriesEntry]
-    exceptions: list[Exception_]
+    exceptions: list[NotCertified]
     evidence: dict[str, str] = field(default_factory=dict)  # label -> how the year is evidenced
     source: str = ""
-
-    def date_cell(self, e: SeriesEntry) -> str:
-        return date_cell(e)
 
 
 def long_date(d: dt.date) -> str:
@@ -389,13 +387,13 @@ def build_compliance(
         raise ReportError(f"year {year} out of range", field="year")
     engine = open_ledger(db)
     certified: list[SeriesEntry] = []
-    exceptions: list[Exception_] = []
+    exceptions: list[NotCertified] = []
     evidence: dict[str, str] = {}
     try:
         with engine.connect() as conn:
             try:
                 registry = {r.label: r for r in conn.execute(select(t.administered_series))}
-            except Exception:  # noqa: BLE001 - a ledger before migration 0002 has no registry
+            except (OperationalError, ProgrammingError):  # a ledger before migration 0002 has no registry
                 raise ReportError(
                     "this ledger has no registry of administered series: run `rmbs report register`",
                     field="db",
@@ -403,14 +401,16 @@ def build_compliance(
             for e in series.series:
                 row = registry.get(e.label)
                 if row is None:
-                    exceptions.append(Exception_(e, "not administered by this ledger (not registered)"))
+                    exceptions.append(NotCertified(e, "not administered by this ledger (not registered)"))
                     continue
                 if (
                     json.loads(row.parties) != e.parties
                     or row.pooling_agreement_date != e.pooling_agreement_date
                 ):
                     exceptions.append(
-                        Exception_(e, "the registry's parties or pooling agreement date differ from the list")
+                        NotCertified(
+                            e, "the registry's parties or pooling agreement date differ from the list"
+                        )
                     )
                     continue
                 start = max(row.first_distribution, f"{year:04d}-01")
@@ -427,7 +427,7 @@ def build_compliance(
                 if unrec:
                     reasons.append(f"not reconciled: {_ranges(unrec)}")
                 if reasons:
-                    exceptions.append(Exception_(e, "; ".join(reasons)))
+                    exceptions.append(NotCertified(e, "; ".join(reasons)))
                 else:
                     certified.append(e)
                     evidence[e.label] = (
@@ -437,7 +437,7 @@ def build_compliance(
                     )
     finally:
         engine.dispose()
-    depositor = (certified or [x.entry for x in exceptions])[-1].parties[0] if series.series else ""
+    depositor = series.series[-1].parties[0] if series.series and series.series[-1].parties else ""
     return ComplianceCertificate(
         year=year,
         dated=dated or series.dated or dt.date.today(),

@@ -25,7 +25,7 @@ from rmbs.deal.library import load_facts
 from rmbs.report.calendar import statement_dates
 from rmbs.report.psa import Citations, citations
 from rmbs.report.source import TrustHistory, load_history
-from rmbs.waterfall.engine import DealState, GroupPeriodInput, WaterfallEngine
+from rmbs.waterfall.engine import DealState, GroupPeriodInput, WaterfallEngine, distribution_date
 
 PENNY = Decimal("0.01")
 FACTOR_PLACES = Decimal("0.00000001")
@@ -172,8 +172,6 @@ def _following_percentages(
         pr = g.priority
         den = sum(bal.get(n, 0) for n in engine._members(pr.denominator, g))
         prio = engine._pct(bal.get(pr.class_name, 0), den) if den else Decimal(0)
-    from rmbs.waterfall.engine import distribution_date
-
     nxt = distribution_date(h.deal.first_distribution_date, h.current.period + 1)
     spp, _dq, _loss = engine._senior_prepayment_percentage(
         g,
