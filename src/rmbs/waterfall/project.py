@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,6 +138,14 @@ def print_summary(deal: Deal, runs: Sequence[ScenarioRun], console: Console) -> 
         )
 
 
+Summarizer = Callable[[Deal, list[PeriodResult]], list[dict[str, object]]]
+
+
+def summarize_classes(deal: Deal, results: list[PeriodResult]) -> list[dict[str, object]]:
+    """The default per-scenario summary: :func:`class_summary` (WAL, principal window, totals per class)."""
+    return class_summary(deal, results)
+
+
 def run_deal_summaries(
     deal: Deal,
     scenarios: Sequence[Scenario],
@@ -146,32 +154,52 @@ def run_deal_summaries(
     switches: dict[str, str] | None = None,
     clean_up_call: bool = False,
     workers: int = 1,
+    chunk: int = 25,
+    summarize: Summarizer = summarize_classes,
+    progress: Callable[[int], None] | None = None,
 ) -> list[list[dict[str, object]]]:
-    """Per-class summaries (WAL, principal window, totals) of many scenarios, keeping no per-date results.
+    """Per-class summaries of many scenarios, keeping no per-date results.
 
-    One collateral pass for all scenarios; each worker process then runs its share of the waterfalls and sends
-    back only the summaries -- the form a scenario grid needs."""
-    periods = project_deal(deal.library, scenarios)
+    The scenarios go in chunks of ``chunk``; each chunk is one collateral pass over its scenarios (the scenario
+    axis) followed by the waterfall of each, in this process or in one of ``workers`` processes. Only the
+    assumptions travel to a worker and only the summaries come back -- the form a scenario grid needs.
+    ``summarize`` (a module-level function, so that it pickles) turns one scenario's results into its rows;
+    ``progress`` is called with the number of scenarios just finished."""
     index = parse_index_path(libor)
     sw = dict(WaterfallEngine(deal, switches).switches)
-    chunks = [list(range(k, len(scenarios), max(workers, 1))) for k in range(max(workers, 1))]
-    payloads = [[scenario_inputs(deal, periods, i) for i in c] for c in chunks]
-    if workers > 1 and len(scenarios) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(_summarize_chunk, [(deal, sw, p, index, clean_up_call) for p in payloads]))
-    else:
-        parts = [_summarize_chunk((deal, sw, p, index, clean_up_call)) for p in payloads]
+    n = len(scenarios)
+    chunks = [list(range(k, min(k + max(chunk, 1), n))) for k in range(0, n, max(chunk, 1))]
     out: dict[int, list[dict[str, object]]] = {}
-    for c, part in zip(chunks, parts, strict=True):
-        out.update(zip(c, part, strict=True))
-    return [out[i] for i in range(len(scenarios))]
+    jobs = [(deal, sw, [scenarios[i] for i in c], index, clean_up_call, summarize) for c in chunks]
+    if workers > 1 and len(chunks) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        # spawn, not fork: the workers run the collateral engine, whose numba thread pool does not survive fork
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = {pool.submit(summarize_chunk, job): c for job, c in zip(jobs, chunks, strict=True)}
+            for f in as_completed(futures):
+                out.update(zip(futures[f], f.result(), strict=True))
+                if progress:
+                    progress(len(futures[f]))
+    else:
+        for job, c in zip(jobs, chunks, strict=True):
+            out.update(zip(c, summarize_chunk(job), strict=True))
+            if progress:
+                progress(len(c))
+    return [out[i] for i in range(n)]
 
 
-def _summarize_chunk(
-    args: tuple[Deal, dict[str, str], list[list[dict[str, GroupPeriodInput]]], IndexPath, bool],
-) -> list[list[dict[str, object]]]:
-    deal, switches, inputs, index, cleanup = args
+ChunkJob = tuple[Deal, dict[str, str], list[Scenario], IndexPath, bool, Summarizer]
+
+
+def summarize_chunk(job: ChunkJob) -> list[list[dict[str, object]]]:
+    """One chunk of scenarios, start to finish: collateral pass, per-group inputs, waterfall, summaries."""
+    deal, switches, scs, index, cleanup, summarize = job
+    periods = project_deal(deal.library, scs)
     engine = WaterfallEngine(deal, switches)
-    return [class_summary(deal, run_scenario(engine, inp, index, cleanup_call=cleanup)) for inp in inputs]
+    return [
+        summarize(deal, run_scenario(engine, scenario_inputs(deal, periods, i), index, cleanup_call=cleanup))
+        for i in range(len(scs))
+    ]
