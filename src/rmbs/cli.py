@@ -276,6 +276,9 @@ app.add_typer(report_app, name="report")
 from rmbs.analytics.cli import register as _register_analytics  # noqa: E402
 
 _register_analytics(app)
+from rmbs.analytics.grid_cli import register as _register_grid  # noqa: E402
+
+_register_grid(app)
 # ---- end analytics (issue 7)
 
 
