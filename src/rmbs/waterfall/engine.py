@@ -387,6 +387,19 @@ class WaterfallEngine:
         }
         self._coverage_spec = {c.name: c for c in deal.coverage}
         self._class_names = [c.name for c in deal.classes]
+        # (class, the class whose balance it reports -- its notional reference or itself, fixed rate or None)
+        self._class_plan = [
+            (c.name, c.notional_of or c.name, self._fixed_rate.get(c.name)) for c in deal.classes
+        ]
+        # 5.02(d) tests per group: (index, class, Original Fractional Interest) of the subordinates that have one
+        self._ofi_of = {
+            g.id: [
+                (i, s, self.classes[s].original_fractional_interest)
+                for i, s in enumerate(g.subordinates)
+                if self.classes[s].original_fractional_interest
+            ]
+            for g in deal.groups
+        }
         self._rate_ratio: dict[Decimal, tuple[int, int]] = {}
         self._table_cache: dict[tuple[int, int, int], Decimal] = {}
         self._concurrent_plan: dict[int, tuple[list[Decimal], list[tuple[Decimal, int]], list[int], str]] = {}
@@ -474,13 +487,10 @@ class WaterfallEngine:
         dd = on or distribution_date(self.deal.first_distribution_date, period)
         classes: dict[str, ClassResult] = {}
         b0s = state.balances
-        fixed = self._fixed_rate
-        ref = self._notional
-        for name in self._class_names:
-            rate = fixed.get(name)
+        for name, refname, rate in self._class_plan:
             if rate is None:
                 rate = self.rate(name, period, index)
-            classes[name] = ClassResult(name, b0s.get(ref.get(name, name), 0), 0, 0, 0, 0, 0, 0, 0, 0, rate)
+            classes[name] = ClassResult(name, b0s.get(refname, 0), 0, 0, 0, 0, 0, 0, 0, 0, rate)
         groups: dict[str, GroupResult] = {}
         for g in self.deal.groups:
             gi = inputs.get(g.loan_group) or GroupPeriodInput()
@@ -488,8 +498,9 @@ class WaterfallEngine:
         # notional classes follow their reference classes
         b1 = new.balances
         unpaid = new.unpaid_interest
-        for name, r in classes.items():
-            r.ending_balance = b1.get(ref.get(name, name), 0)
+        for name, refname, _ in self._class_plan:
+            r = classes[name]
+            r.ending_balance = b1.get(refname, 0)
             r.unpaid_interest_shortfall = unpaid.get(name, 0)
         self._check(state, new, inputs, classes, groups)
         if all(v == 0 for v in new.balances.values()):
@@ -744,19 +755,24 @@ class WaterfallEngine:
         """Senior Prepayment Percentage with its step-down conditions (2002-3 L1493-1546; 2000-2 L1325-1381)."""
         sd = g.step_down
         sub_bal = sum([b0.get(s, 0) for s in g.subordinates])
-        gs.delinquency_history.append(gi.delinquent_60_plus)
-        gs.subordinate_history.append(sub_bal)
         window = 6
+        dqh = gs.delinquency_history
+        sbh = gs.subordinate_history
+        dqh.append(gi.delinquent_60_plus)
+        sbh.append(sub_bal)
+        if len(dqh) > window + 2:  # only the last window (+1 for the excluding-current reading) is ever read
+            del dqh[: -window - 2]
+            del sbh[: -window - 2]
         if self._dq_excluding_current:
             dq = gs.delinquency_history[-window - 1 : -1] or [0]
             sb = gs.subordinate_history[-window - 1 : -1] or [sub_bal]
         else:
             dq = gs.delinquency_history[-window:]
             sb = gs.subordinate_history[-window:]
-        avg_sub = Decimal(sum(sb)) / len(sb)
-        avg_dq = Decimal(sum(dq)) / len(dq)
-        dq_pass = avg_sub > 0 and avg_dq * 100 < sd.delinquency_limit * avg_sub
-        if avg_sub == 0 and avg_dq == 0:
+        # average delinquency x 100 < limit x average subordinate balance, compared exactly (cross-multiplied)
+        sum_sb, sum_dq = sum(sb), sum(dq)
+        dq_pass = sum_sb > 0 and Decimal(sum_dq * 100 * len(sb)) < sd.delinquency_limit * (sum_sb * len(dq))
+        if sum_sb == 0 and sum_dq == 0:
             dq_pass = True
         key = (id(sd), dd.year, dd.month)
         limit = self._table_cache.get(key)
@@ -786,17 +802,16 @@ class WaterfallEngine:
 
     def _restricted(self, g: GroupRules, b0: dict[str, int]) -> list[str]:
         """5.02(d): classes junior to the most senior subordinate whose Fractional Interest is below its OFI."""
-        if self._ofi_closing:
+        ofis = self._ofi_of[g.id]
+        if self._ofi_closing or not ofis:
             return []
         den = sum([b0.get(n, 0) for n in self._fi_den[g.id]])
         if den == 0:
             return []
         subs = g.subordinates
-        for i, s in enumerate(subs):
-            ofi = self.classes[s].original_fractional_interest
-            if ofi is None or ofi == 0:
-                continue
-            junior = sum([b0.get(j, 0) for j in subs[i + 1 :]])
+        for i, _s, ofi in ofis:
+            assert ofi is not None
+            junior = sum([b0[j] for j in subs[i + 1 :]])
             if Decimal(junior) * HUNDRED < ofi * den:
                 return subs[i + 1 :]
         return []
