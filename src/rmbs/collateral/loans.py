@@ -387,7 +387,10 @@ def apportion_cents(target: IntArray, parts: FloatArray) -> IntArray:
     return out
 
 
-def to_pool_periods(proj: LoanProjection) -> PoolPeriods:
+CI_CAP_BASES = ("beginning", "ending")
+
+
+def to_pool_periods(proj: LoanProjection, *, ci_cap_base: str = "beginning") -> PoolPeriods:
     """Round a :class:`LoanProjection` to cents (see :mod:`rmbs.collateral.periods`, "Rounding")."""
     f = proj.flows
     # balances: each half rounded on its own (within half a cent), except that period 1 starts from the exact
@@ -421,7 +424,16 @@ def to_pool_periods(proj: LoanProjection) -> PoolPeriods:
     serv = round_half_down(f["servicing_fee"])
     trustee = round_half_down(f["trustee_fee"])
     ppis = round_half_down(f["ppis"])
-    cap = round_half_down(beg_total / 100.0 * proj.ci_cap_rate[None, :, None] / 1200.0)
+    # the Compensating Interest cap: 1/12 of the cap rate on the Pool Stated Principal Balance after the prior Due
+    # Date ("beginning", as the Trustee Fee) or after this Distribution Date's Due Date ("ending"; 2000-2 AMBIG-5)
+    if ci_cap_base not in CI_CAP_BASES:
+        raise ValidationError(
+            f"unknown Compensating Interest cap base {ci_cap_base!r}",
+            field="ci_cap_base",
+            expected=" | ".join(CI_CAP_BASES),
+        )
+    cap_balance = beg_total if ci_cap_base == "beginning" else end_np + end_po
+    cap = round_half_down(cap_balance / 100.0 * proj.ci_cap_rate[None, :, None] / 1200.0)
     amounts.update(
         gross_interest=gross,
         servicing_fee=serv,
@@ -452,10 +464,12 @@ def project_loans(
     first_distribution_date: date,
     prepayment_day: int = DEFAULT_PREPAYMENT_DAY,
     n_periods: int | None = None,
+    ci_cap_base: str = "beginning",
 ) -> PoolPeriods:
     """Project every loan of ``tape`` under every scenario in one pass; :class:`PoolPeriods` in cents.
 
     ``n_periods`` defaults to the longest remaining term. Per-period vectors must have exactly that many values.
+    ``ci_cap_base`` is the balance the Compensating Interest cap is figured on (see :func:`to_pool_periods`).
     """
     proj = project_loans_float(
         tape,
@@ -464,7 +478,7 @@ def project_loans(
         prepayment_day=prepayment_day,
         n_periods=n_periods,
     )
-    return to_pool_periods(proj)
+    return to_pool_periods(proj, ci_cap_base=ci_cap_base)
 
 
 def load_deal_tape(deal_id: str) -> tuple[LoanTape, date]:
@@ -488,9 +502,15 @@ def project_deal(
     *,
     prepayment_day: int = DEFAULT_PREPAYMENT_DAY,
     n_periods: int | None = None,
+    ci_cap_base: str = "beginning",
 ) -> PoolPeriods:
     """Project a shipped deal's loan tape (``rmbs.deal.library``) under ``scenarios``."""
     tape, first = load_deal_tape(deal_id)
     return project_loans(
-        tape, scenarios, first_distribution_date=first, prepayment_day=prepayment_day, n_periods=n_periods
+        tape,
+        scenarios,
+        first_distribution_date=first,
+        prepayment_day=prepayment_day,
+        n_periods=n_periods,
+        ci_cap_base=ci_cap_base,
     )

@@ -30,6 +30,16 @@ class ScenarioRun:
     switches: dict[str, str]
 
 
+def ci_cap_base(switches: dict[str, str]) -> str:
+    """The collateral projection's part of a deal's readings: the Compensating Interest cap base (2000-2 AMBIG-5,
+    switch ``ci_cap_balance``: the Pool Stated Principal Balance for the Distribution Date, i.e. after its Due
+    Date -- ``ending`` -- or the balance after the prior Due Date). Deals without the switch: ``beginning``."""
+    reading = switches.get("ci_cap_balance")
+    if reading is None or reading == "prior_due_date":
+        return "beginning"
+    return "ending"
+
+
 def parse_switches(items: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
@@ -60,7 +70,7 @@ def run_deal(
     engine = WaterfallEngine(deal, switches)
     if scenarios is None:
         scenarios = [make_scenario(p, default, severity, lag, advance) for p in prepay]
-    periods = project_deal(deal.library, scenarios)
+    periods = project_deal(deal.library, scenarios, ci_cap_base=ci_cap_base(engine.switches))
     index = parse_index_path(libor)
     all_inputs = [scenario_inputs(deal, periods, s) for s in range(len(scenarios))]
     if workers > 1 and len(scenarios) > 1:
@@ -211,7 +221,7 @@ def summarize_chunk(job: ChunkJob, exact: bool = False) -> list[list[dict[str, o
     deal's readings, for the clean-up call, or when ``exact`` is set. Both give the same class results."""
     deal, switches, scs, index, cleanup, summarize = job
     with relaxed_gc():
-        periods = project_deal(deal.library, scs)
+        periods = project_deal(deal.library, scs, ci_cap_base=ci_cap_base(switches))
         engine = WaterfallEngine(deal, switches)
         tables = None if (cleanup or exact) else run_batch(engine, periods, list(range(len(scs))), index)
         if tables is not None:
