@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -243,3 +244,34 @@ def test_2000_2_excess_bankruptcy_loss_skips_the_subordinates(deal2) -> None:  #
     _, r2 = e2.run_period(e2.initial_state(), {"1": inp})
     assert r2.classes["B-6"].realized_loss == 15_000_000
     assert sum(r2.classes[n].realized_loss for n in seniors) == 0
+
+
+def test_2000_2_special_hazard_loss_amount_is_the_lesser_of_the_greatest_test_and_what_remains(deal2) -> None:  # type: ignore[no-untyped-def]
+    """Special Hazard Loss Amount (L1483-1498): the lesser of (a) the greatest of 1% of the pool, twice the largest
+    loan and the largest California ZIP code concentration, and (b) $2,397,620.52 less covered losses. A $2,500,000
+    special hazard loss: with the largest loan at $1,500,000, (a) = $3,000,000 and (b) binds -- $2,397,620.52 is
+    covered, $102,379.48 is an Excess Loss on the seniors; with no loan data (a) = 1% of the pool binds."""
+    pool = 22_536_033_139  # cut-off balance, cents (the pool after the prior Due Date on the first date)
+    inp = GroupPeriodInput(
+        realized_loss_principal_non_po=250_000_000,
+        special_hazard_loss=250_000_000,
+        net_interest=140_627_776,
+        ending_balance=pool - 250_000_000,
+    )
+    seniors = [c.name for c in deal2.classes if c.kind in ("senior", "residual")]
+    subs = [f"B-{i}" for i in range(1, 7)]
+    cases = (
+        (replace(inp, largest_loan_balance=150_000_000), 239_762_052),
+        (inp, pool // 100),  # 1% of the pool: 225,360,331.39 x 1%, an exact cent here
+        (replace(inp, largest_zip_balance=240_000_000), 239_762_052),
+        (replace(inp, largest_zip_balance=230_000_000), 230_000_000),
+    )
+    for gi, covered in cases:
+        e = WaterfallEngine(deal2)
+        s, r = e.run_period(e.initial_state(), {"1": gi})
+        assert sum(r.classes[n].realized_loss for n in subs) == covered
+        assert sum(r.classes[n].realized_loss for n in seniors) == 250_000_000 - covered
+        assert s.coverage["special_hazard"] == 239_762_052 - covered
+        # the amount reported for the date: the lesser of the two tests after the loss
+        limit = max(pool // 100, 2 * gi.largest_loan_balance, gi.largest_zip_balance)
+        assert r.groups["1"].coverage_remaining["special_hazard"] == min(239_762_052 - covered, limit)

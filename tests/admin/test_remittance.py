@@ -92,3 +92,72 @@ def test_parquet_reads_exactly_as_csv(tmp_path: Path) -> None:
     assert group_collections(deal, a, terms, 1, deal.first_distribution_date) == group_collections(
         deal, b, terms, 1, deal.first_distribution_date
     )
+
+
+def _with_special_hazard_loss(src: Path, dst: Path, loss_type: str = "special_hazard") -> tuple[str, int]:
+    """The simulated month with its first loan liquidated at a $20,000.00 loss of ``loss_type`` (new column)."""
+    import csv
+
+    rows = list(csv.DictReader(src.open()))
+    r = rows[0]
+    begin = int(round(float(r["beginning_balance"]) * 100))
+    loss = 2_000_000
+    r.update(
+        scheduled_principal="0.00",
+        curtailment="0.00",
+        liquidation_proceeds=f"{(begin - loss) / 100:.2f}",
+        realized_loss=f"{loss / 100:.2f}",
+        ending_balance="0.00",
+        status="REO",
+    )
+    for row in rows:
+        row["loss_type"] = ""
+    r["loss_type"] = loss_type
+    with dst.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
+    return r["loan_number"], loss
+
+
+def test_loss_type_column_feeds_the_special_loss_coverage(tmp_path: Path) -> None:
+    import csv
+
+    import polars as pl
+
+    from rmbs.deal.library import load_tape
+
+    deal = load_deal("boams-2000-2")
+    (src,) = simulate("boams-2000-2", 1, tmp_path, seed=5)
+    dst = tmp_path / "with-loss.csv"
+    loan, loss = _with_special_hazard_loss(src, dst)
+    terms, book = trust_terms(deal)
+    rem = read_remittance(dst)
+    validate(rem, book, terms, period_label(deal, 1))
+    _, inputs = group_collections(deal, rem, terms, 1, deal.first_distribution_date)
+    gi = inputs["1"]
+    assert gi.special_hazard_loss == loss and gi.fraud_loss == gi.bankruptcy_loss == 0
+    # the Special Hazard tests' balances, computed here from the file and the tape
+    rows = list(csv.DictReader(dst.open()))
+    begin = {x["loan_number"]: int(round(float(x["beginning_balance"]) * 100)) for x in rows}
+    assert gi.largest_loan_balance == max(begin.values())
+    tape = load_tape("boams-2000-2").filter(pl.col("state") == "CA")
+    by_zip: dict[str, int] = {}
+    for ln, z in zip(tape["loan_number"].to_list(), tape["zip_code"].to_list(), strict=True):
+        by_zip[str(z)[:5]] = by_zip.get(str(z)[:5], 0) + begin.get(str(ln), 0)
+    assert gi.largest_zip_balance == max(by_zip.values()) > 0
+    # the loss is covered: B-6 takes it and the Special Hazard Loss Amount falls by it
+    e = WaterfallEngine(deal)
+    s, r = e.run_period(e.initial_state(), inputs)
+    assert r.classes["B-6"].realized_loss == loss
+    assert s.coverage["special_hazard"] == 239_762_052 - loss
+
+
+def test_bad_loss_type_is_refused_with_line_and_loan(tmp_path: Path) -> None:
+    (src,) = simulate("boams-2000-2", 1, tmp_path, seed=5)
+    dst = tmp_path / "bad.csv"
+    loan, _ = _with_special_hazard_loss(src, dst, loss_type="earthquake")
+    with pytest.raises(ValidationError) as err:
+        read_remittance(dst)
+    msg = str(err.value)
+    assert "line 2" in msg and loan in msg and "loss_type" in msg and "earthquake" in msg

@@ -49,6 +49,10 @@ COLUMNS: tuple[str, ...] = (
     "ending_balance",
 )
 STATUSES: tuple[str, ...] = ("current", "30", "60", "90+", "foreclosure", "REO", "bankruptcy")
+# optional column: the kind of a Realized Loss that a special-loss coverage covers (2000-2 Bankruptcy, Fraud and
+# Special Hazard Loss Amounts); empty for an ordinary loss
+LOSS_TYPE_COLUMN = "loss_type"
+LOSS_TYPES: tuple[str, ...] = ("special_hazard", "fraud", "bankruptcy")
 DELINQUENT_60_PLUS = frozenset({"60", "90+", "foreclosure", "REO"})
 _TRUE = {"1", "true", "t", "yes", "y"}
 _FALSE = {"0", "false", "f", "no", "n", ""}
@@ -62,6 +66,7 @@ class LoanTerms:
     group: str
     servicing_fee_rate: Decimal  # percent p.a.
     non_po_fraction: Decimal  # exact
+    ca_zip: str | None = None  # the ZIP code of a California property (Special Hazard Loss Amount test)
 
 
 @dataclass
@@ -92,6 +97,7 @@ class RemittanceRow:
     payoff_date: date | None
     status: str
     flags: dict[str, bool]
+    loss_type: str = ""  # "", or one of LOSS_TYPES
 
     def __getitem__(self, name: str) -> int:
         return self.amounts[name]
@@ -232,7 +238,22 @@ def parse_remittance(content: bytes, path: Path) -> Remittance:
                 pdate = date.fromisoformat(r["payoff_date"])
             except ValueError:
                 probs.add(f"not a date: {r['payoff_date']!r}", line=i, loan=loan, col="payoff_date")
-        rows.append(RemittanceRow(i, loan, r["period"], amounts, pdate, status, flags))
+        loss_type = r.get(LOSS_TYPE_COLUMN, "")
+        if loss_type and loss_type not in LOSS_TYPES:
+            probs.add(
+                f"unknown loss type {loss_type!r} (expected empty or one of {', '.join(LOSS_TYPES)})",
+                line=i,
+                loan=loan,
+                col=LOSS_TYPE_COLUMN,
+            )
+        elif loss_type and amounts.get("realized_loss", 0) <= 0:
+            probs.add(
+                f"loss type {loss_type!r} on a row without a realized loss",
+                line=i,
+                loan=loan,
+                col=LOSS_TYPE_COLUMN,
+            )
+        rows.append(RemittanceRow(i, loan, r["period"], amounts, pdate, status, flags, loss_type))
     periods = sorted({r.period for r in rows})
     if len(periods) > 1:
         probs.add(f"more than one period in one file: {', '.join(periods)}", col="period")
@@ -364,10 +385,18 @@ def group_collections(
     on loans whose interest reaches the trust; Trustee Fee = TFR/12 x group beginning balance."""
     acc: dict[str, _Acc] = {g.loan_group: _Acc() for g in deal.groups}
     other: dict[str, _Acc] = {g.loan_group: _Acc() for g in deal.groups}
+    largest: dict[str, int] = {g.loan_group: 0 for g in deal.groups}
+    by_zip: dict[str, _Acc] = {g.loan_group: _Acc() for g in deal.groups}
     for r in rem.rows:
         t = terms[r.loan_number]
         a = acc[t.group]
         o = other[t.group]
+        # Special Hazard Loss Amount tests: balances after the prior month's Due Date (this period's beginning)
+        largest[t.group] = max(largest[t.group], r["beginning_balance"])
+        if t.ca_zip:
+            by_zip[t.group].add(t.ca_zip, r["beginning_balance"])
+        if r.loss_type:
+            o.add(f"{r.loss_type}_loss", r["realized_loss"])
         f = t.non_po_fraction
         b_np, b_po = _split(r["beginning_balance"], f)
         e_np, e_po = _split(r["ending_balance"], f)
@@ -475,6 +504,11 @@ def group_collections(
             delinquent_60_plus=pp.delinquent_60_plus_balance,
             ending_balance=pp.ending_balance,
             ending_balance_po=pp.ending_balance_po,
+            special_hazard_loss=o.get("special_hazard_loss", 0),
+            fraud_loss=o.get("fraud_loss", 0),
+            bankruptcy_loss=o.get("bankruptcy_loss", 0),
+            largest_loan_balance=largest[g.loan_group],
+            largest_zip_balance=max(by_zip[g.loan_group].v.values(), default=0),
         )
     return pools, inputs
 
@@ -488,14 +522,20 @@ def trust_terms(deal: Deal, tape: pl.DataFrame | None = None) -> tuple[dict[str,
         tape = load_tape(deal.library)
     terms: dict[str, LoanTerms] = {}
     balances: dict[str, int] = {}
-    for loan, group, bal, sfr, f in zip(
+    n = tape.height
+    states = tape["state"].cast(pl.String).to_list() if "state" in tape.columns else [None] * n
+    zips = tape["zip_code"].cast(pl.String).to_list() if "zip_code" in tape.columns else [None] * n
+    for loan, group, bal, sfr, f, st, z in zip(
         tape["loan_number"].to_list(),
         tape["group"].cast(pl.String).to_list(),
         tape["cutoff_balance"].to_list(),
         tape["servicing_fee_rate"].to_list(),
         tape["non_po_fraction"].to_list(),
+        states,
+        zips,
         strict=True,
     ):
-        terms[str(loan)] = LoanTerms(str(group), Decimal(str(sfr)), Decimal(str(f)))
+        ca_zip = str(z)[:5] if (st or "").strip().upper() == "CA" and z else None
+        terms[str(loan)] = LoanTerms(str(group), Decimal(str(sfr)), Decimal(str(f)), ca_zip)
         balances[str(loan)] = int(Decimal(str(bal)) * 100)
     return terms, LoanBook(balances)

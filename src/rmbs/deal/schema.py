@@ -182,8 +182,12 @@ class CoverageAmount(Model):
 
     name: Literal["bankruptcy", "fraud", "special_hazard"]
     initial: Decimal = Field(ge=0)
-    # Fraud: caps as a percent of the pool balance by date (None row value = no cap); zero after the last row.
+    # The "(a)" limit of a Loss Amount, where the PSA gives one: a percent of the Pool Stated Principal Balance by
+    # date (Fraud: 1%, 0.5%, then 0; Special Hazard: 1%), and for Special Hazard the greater of that, a multiple of
+    # the largest loan's balance (2) and the largest California ZIP code concentration (2000-2 L1483-1498).
     pool_pct_caps: DateTable | None = None
+    largest_loan_multiple: Decimal | None = Field(default=None, ge=0)
+    largest_zip: bool = False
     psa: str = ""
 
 

@@ -30,6 +30,7 @@ from rmbs.deal.schema import (
     Capped,
     ClassSpec,
     Concurrent,
+    CoverageAmount,
     DateTable,
     Deal,
     GroupRules,
@@ -89,6 +90,10 @@ class GroupPeriodInput:
     fraud_loss: int = 0
     bankruptcy_loss: int = 0
     delinquent_60_plus: int = 0  # balance 60+ days delinquent incl. foreclosure and REO (step-down test)
+    # the Special Hazard Loss Amount's other tests (2000-2 L1483-1498), balances as of the first day of the prior
+    # month after its Monthly Payments: the largest loan, and the largest California ZIP code concentration
+    largest_loan_balance: int = 0
+    largest_zip_balance: int = 0
     ending_balance: int = 0  # Pool Stated Principal Balance after this date's Due Date
     ending_balance_po: int = 0
     cleanup_call: bool = False  # the optional termination happens on this date
@@ -163,6 +168,8 @@ class GroupResult:
     non_po_class_total: int
     non_po_pool_balance: int
     cumulative_realized_losses: int
+    # each Loss Amount after the date: the lesser of what remains of its initial amount after the losses it
+    # covered and its limit (a percent of the pool, the largest loan, the largest ZIP code) where the PSA sets one
     coverage_remaining: dict[str, int] = field(default_factory=dict)
     # (subordinate names, their prior balances, the Fractional Interest denominator): the Fractional Interests
     # are derived from these only when asked for (most runs never read them)
@@ -385,7 +392,7 @@ class WaterfallEngine:
         self._priority_den = {
             g.id: self._members(g.priority.denominator, g) if g.priority else [] for g in deal.groups
         }
-        self._coverage_spec = {c.name: c for c in deal.coverage}
+        self._coverage_spec: dict[str, CoverageAmount] = {c.name: c for c in deal.coverage}
         self._class_names = [c.name for c in deal.classes]
         # (class, the class whose balance it reports -- its notional reference or itself, fixed rate or None)
         self._class_plan = [
@@ -724,7 +731,7 @@ class WaterfallEngine:
             non_po_class_total=sum([bal[n] for n in self._members_of[g.id]]) - (bal[po] if po else 0),
             non_po_pool_balance=gi.ending_balance - gi.ending_balance_po,
             cumulative_realized_losses=gs.cumulative_losses,
-            coverage_remaining=dict(new.coverage) if new.coverage else {},
+            coverage_remaining=self._loss_amounts(gi, new, dd) if new.coverage else {},
             fi_basis=(
                 tuple(subs),
                 tuple([b0[s] for s in subs]),
@@ -1028,11 +1035,9 @@ class WaterfallEngine:
             if amount <= 0 or name not in new.coverage:
                 continue
             available = new.coverage[name]
-            spec = next((c for c in self.deal.coverage if c.name == name), None)
-            if spec is not None and spec.pool_pct_caps is not None:
-                pool = gi.ending_balance + gi.principal_non_po + gi.principal_po
-                pool += gi.realized_loss_principal_non_po + gi.realized_loss_principal_po
-                available = min(available, pct_of(pool, self._at(spec.pool_pct_caps, dd)))
+            limit = self._coverage_limit(name, gi, dd)
+            if limit is not None:
+                available = min(available, limit)
             covered = min(amount, available)
             new.coverage[name] -= covered
             new.coverage_used[name] += covered
@@ -1042,6 +1047,30 @@ class WaterfallEngine:
         excess = min(excess, total)
         ex_po = frac_of(excess, gi.realized_loss_principal_po, total)
         return excess - ex_po, ex_po, 0
+
+    def _coverage_limit(self, name: str, gi: GroupPeriodInput, dd: date) -> int | None:
+        """The "(a)" limit of a Loss Amount on ``dd``, or None where the PSA sets none (Bankruptcy): a percent of
+        the Pool Stated Principal Balance after the prior Due Date (Fraud; Special Hazard), for Special Hazard the
+        greatest of that, twice the largest loan and the largest California ZIP code concentration."""
+        spec = self._coverage_spec.get(name)
+        if spec is None or spec.pool_pct_caps is None:
+            return None
+        pool = gi.ending_balance + gi.principal_non_po + gi.principal_po
+        pool += gi.realized_loss_principal_non_po + gi.realized_loss_principal_po
+        limit = pct_of(pool, self._at(spec.pool_pct_caps, dd))
+        if spec.largest_loan_multiple is not None:
+            limit = max(limit, rhd(gi.largest_loan_balance * spec.largest_loan_multiple))
+        if spec.largest_zip:
+            limit = max(limit, gi.largest_zip_balance)
+        return limit
+
+    def _loss_amounts(self, gi: GroupPeriodInput, new: DealState, dd: date) -> dict[str, int]:
+        """The Bankruptcy, Fraud and Special Hazard Loss Amounts after the date (what 5.04 reports)."""
+        out = {}
+        for name, left in new.coverage.items():
+            limit = self._coverage_limit(name, gi, dd)
+            out[name] = left if limit is None else min(left, limit)
+        return out
 
     def _sub_first_loss(self, subs: list[str], bal: dict[str, int], loss: dict[str, int], amount: int) -> int:
         rest = amount
