@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests $(wildcard bench)
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy src/rmbs/money.py src/rmbs/errors.py src/rmbs/collateral src/rmbs/waterfall
+	$(VENV)/bin/mypy src/rmbs/money.py src/rmbs/errors.py src/rmbs/collateral src/rmbs/waterfall src/rmbs/analytics src/rmbs/report
 
 pytest: $(STAMP)
 	$(VENV)/bin/pytest -q -p no:cacheprovider
