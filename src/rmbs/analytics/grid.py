@@ -311,15 +311,27 @@ class DaskRunner:
             if self.kind == "local":
                 # numba's thread pool in each worker: the cores shared out, so N workers do not oversubscribe
                 threads = max(1, (os.cpu_count() or 1) // self.n_workers)
-                with dask.config.set({"distributed.nanny.pre-spawn-environ.NUMBA_NUM_THREADS": str(threads)}):
-                    self.cluster = LocalCluster(
-                        n_workers=self.n_workers,
-                        threads_per_worker=1,
-                        processes=True,
-                        host="127.0.0.1",
-                        dashboard_address=None,
-                        silence_logs=logging.ERROR,
-                    )
+                # the nannies apply pre-spawn variables to this process's environment too; numba here would
+                # then refuse to compile anything new ("Cannot set NUMBA_NUM_THREADS ... once the threads have
+                # been launched"), so the caller's value is put back once the workers are up
+                before = os.environ.get("NUMBA_NUM_THREADS")
+                try:
+                    with dask.config.set(
+                        {"distributed.nanny.pre-spawn-environ.NUMBA_NUM_THREADS": str(threads)}
+                    ):
+                        self.cluster = LocalCluster(
+                            n_workers=self.n_workers,
+                            threads_per_worker=1,
+                            processes=True,
+                            host="127.0.0.1",
+                            dashboard_address=None,
+                            silence_logs=logging.ERROR,
+                        )
+                finally:
+                    if before is None:
+                        os.environ.pop("NUMBA_NUM_THREADS", None)
+                    else:
+                        os.environ["NUMBA_NUM_THREADS"] = before
                 self.client = Client(self.cluster, timeout=self.timeout)
             else:
                 self.client = Client(self._arg, timeout=self.timeout)
