@@ -35,13 +35,15 @@ from rmbs.waterfall.engine import (
     ConservationError,
     PeriodResult,
     WaterfallEngine,
+    cents,
     distribution_date,
 )
+from rmbs.waterfall.link import INPUT_FIELDS, input_columns
 from rmbs.waterfall.run import IndexPath
 
 I64 = npt.NDArray[np.int64]
 
-# GroupPeriodInput fields, in the order of the input array's last axis
+# GroupPeriodInput fields, in the order of the input array's last axis (rmbs.waterfall.link.INPUT_FIELDS)
 F_SCHED_NP, F_SCHED_PO, F_LIQ_NP, F_LIQ_PO, F_PREP_NP, F_PREP_PO = 0, 1, 2, 3, 4, 5
 F_NET_INT, F_TRUSTEE, F_NSIS, F_RELIEF, F_RL_NP, F_RL_PO, F_DQ60, F_END, F_END_PO = (
     6,
@@ -54,7 +56,8 @@ F_NET_INT, F_TRUSTEE, F_NSIS, F_RELIEF, F_RL_NP, F_RL_PO, F_DQ60, F_END, F_END_P
     13,
     14,
 )
-N_FIELDS = 15
+N_FIELDS = len(INPUT_FIELDS)
+assert INPUT_FIELDS[F_NET_INT] == "net_interest" and INPUT_FIELDS[F_END_PO] == "ending_balance_po"
 HIST = 8  # delinquency / subordinate-balance history kept per group (the step-down test reads the last 6)
 
 SEQ, PRO, CAP, CONC = 0, 1, 2, 3
@@ -148,13 +151,19 @@ def _ceil_div128(a: int, b: int, d: int) -> int:
 
 
 @njit(cache=True)
-def _split_capped(total: int, w: I64, n: int, out: I64) -> None:
-    """engine ``split_capped`` on integer weights: shares half down, overshoot taken back from the largest."""
+def _zeroed_sum(w: I64, n: int, out: I64) -> int:
+    """Clear ``out[:n]`` and return the sum of ``w[:n]`` (the start of both splits)."""
     wsum = 0
     for i in range(n):
         wsum += w[i]
-    for i in range(n):
         out[i] = 0
+    return wsum
+
+
+@njit(cache=True)
+def _split_capped(total: int, w: I64, n: int, out: I64) -> None:
+    """engine ``split_capped`` on integer weights: shares half down, overshoot taken back from the largest."""
+    wsum = _zeroed_sum(w, n, out)
     if total <= 0 or wsum <= 0:
         return
     s = 0
@@ -178,11 +187,7 @@ def _split_capped(total: int, w: I64, n: int, out: I64) -> None:
 @njit(cache=True)
 def _split_exact(total: int, w: I64, n: int, out: I64) -> None:
     """engine ``split_exact`` on integer weights: largest remainder, ties to the lower index."""
-    wsum = 0
-    for i in range(n):
-        wsum += w[i]
-    for i in range(n):
-        out[i] = 0
+    wsum = _zeroed_sum(w, n, out)
     if total <= 0 or wsum <= 0:
         return
     rem = np.zeros(n, dtype=np.int64)
@@ -1143,7 +1148,7 @@ def _compile(e: WaterfallEngine, n_periods: int) -> Plan:
             share_num[t, gi] = _scaled(e._at(sd.senior_share_of_subordinate, dd), share_den)
             if g.priority is not None:
                 shift_num[t, gi] = _scaled(e._at(g.priority.shift, dd), shift_den)
-            lim = Decimal(bal_cents(sd.original_subordinate_balance)) * e._at(sd.loss_limits, dd) / HUNDRED
+            lim = Decimal(cents(sd.original_subordinate_balance)) * e._at(sd.loss_limits, dd) / HUNDRED
             row.append(lim)
             lim_scale_vals.append(lim)
         limits.append(row)
@@ -1255,12 +1260,6 @@ def _compile(e: WaterfallEngine, n_periods: int) -> Plan:
     return Plan(e, names, arrays, share_den, dates)
 
 
-def bal_cents(value: Decimal) -> int:
-    from rmbs.waterfall.engine import cents
-
-    return cents(value)
-
-
 def _rates(plan: Plan, index: IndexPath) -> tuple[I64, I64, list[list[Decimal]]]:
     """Each class's rate on each date (the index path is the same for every scenario of a batch), as Decimals and
     as exact monthly fractions ``num / (den x 1200)``."""
@@ -1292,25 +1291,7 @@ def input_array(plan: Plan, periods: PoolPeriods, scenarios: list[int]) -> I64:
         arr: I64 = getattr(periods, name)[sel][:, rows, :]  # (S, G, T)
         return arr
 
-    nsis = a("prepayment_interest_shortfall") - a("compensating_interest")
-    relief = a("relief_act_reduction")
-    cols = [
-        a("scheduled_principal_non_po"),
-        a("scheduled_principal_po"),
-        a("liquidation_proceeds_non_po"),
-        a("liquidation_proceeds_po"),
-        a("prepayments_in_full_non_po") + a("curtailments_non_po"),
-        a("prepayments_in_full_po") + a("curtailments_po"),
-        a("net_interest") + a("trustee_fee") - nsis - relief,
-        a("trustee_fee"),
-        nsis,
-        relief,
-        a("realized_losses_non_po"),
-        a("realized_losses_po"),
-        a("delinquent_60_plus_balance"),
-        a("ending_balance_non_po") + a("ending_balance_po"),
-        a("ending_balance_po"),
-    ]
+    cols = input_columns(a)
     out = np.stack(cols, axis=-1)  # (S, G, T, F)
     return np.ascontiguousarray(out.transpose(0, 2, 1, 3))
 
