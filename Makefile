@@ -32,6 +32,9 @@ test: lint typecheck pytest
 
 bench: $(STAMP)
 	$(PY) bench/collateral.py
+	$(PY) bench/waterfall.py
+	$(PY) bench/grid.py
+	$(PY) bench/admin.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
