@@ -229,10 +229,6 @@ def annual_csv(a: AnnualStatement) -> str:
 
 
 def render_annual(a: AnnualStatement, fmt: str) -> str | bytes:
-    from rmbs.report.render import check_format, html_to_pdf, render_template
+    from rmbs.report.render import render_document, render_template
 
-    check_format(fmt)
-    if fmt == "csv":
-        return annual_csv(a)
-    html = render_template("annual.html.j2", a=a)
-    return html if fmt == "html" else html_to_pdf(html)
+    return render_document(fmt, lambda: annual_csv(a), lambda: render_template("annual.html.j2", a=a))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -82,6 +83,15 @@ def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> str:
     if fmt not in allowed:
         raise RmbsError(f"unknown format {fmt!r}", field="format", expected=" | ".join(allowed))
     return fmt
+
+
+def render_document(fmt: str, as_csv: Callable[[], str], as_html: Callable[[], str]) -> str | bytes:
+    """One report as ``fmt`` (html | pdf | csv): its CSV text, its HTML, or the HTML as a PDF."""
+    check_format(fmt)
+    if fmt == "csv":
+        return as_csv()
+    page = as_html()
+    return page if fmt == "html" else html_to_pdf(page)
 
 
 def write_output(out: Path, content: str | bytes) -> Path:

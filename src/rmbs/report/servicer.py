@@ -11,14 +11,11 @@ servicer data of migration 0002); a Total column sums the loan groups.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from rmbs.admin.servicing import BUCKETS
-from rmbs.deal.library import load_facts
-from rmbs.report.calendar import statement_dates
 from rmbs.report.psa import citations
-from rmbs.report.source import TrustHistory, load_history
+from rmbs.report.source import PeriodHeader, TrustHistory, load_history, period_header
 
 
 @dataclass
@@ -41,15 +38,7 @@ class Section:
 
 
 @dataclass
-class ServicerCertificate:
-    deal_id: str
-    title: str
-    series: str
-    psa: str
-    parties: dict[str, str]
-    period: int
-    label: str
-    dates: dict[str, date]
+class ServicerCertificate(PeriodHeader):
     loan_groups: list[str]
     sections: list[Section]
     section_401: int
@@ -63,7 +52,6 @@ def _row(label: str, h: TrustHistory, get: Any, unit: str = "usd", total: bool =
 
 def certificate_from_history(h: TrustHistory) -> ServicerCertificate:
     deal, cur = h.deal, h.current
-    facts = load_facts(deal.library)
     cit = citations(deal.deal_id, False, bool(deal.coverage))
 
     def gp(field_name: str) -> Any:
@@ -165,24 +153,11 @@ def certificate_from_history(h: TrustHistory) -> ServicerCertificate:
         )
     )
     return ServicerCertificate(
-        deal_id=deal.deal_id,
-        title=deal.title,
-        series=str(facts.get("series", "")),
-        psa=deal.psa,
-        parties=dict(facts.get("parties", {})),
-        period=cur.period,
-        label=cur.label,
-        dates=statement_dates(deal.first_distribution_date, cur.period),
+        **period_header(h),
         loan_groups=[g.loan_group for g in deal.groups],
         sections=sections,
         section_401=cit.section_401,
-        posting={
-            "posting_id": cur.posting.id,
-            "posted_by": cur.posting.posted_by,
-            "posted_at": cur.posting.posted_at,
-            "sha256": cur.posting.file_sha256,
-            "code_version": cur.posting.code_version,
-        },
+        posting=cur.provenance,
     )
 
 
@@ -209,10 +184,6 @@ def servicer_csv(c: ServicerCertificate) -> str:
 
 
 def render_servicer(c: ServicerCertificate, fmt: str) -> str | bytes:
-    from rmbs.report.render import check_format, html_to_pdf, render_template
+    from rmbs.report.render import render_document, render_template
 
-    check_format(fmt)
-    if fmt == "csv":
-        return servicer_csv(c)
-    html = render_template("servicer.html.j2", c=c)
-    return html if fmt == "html" else html_to_pdf(html)
+    return render_document(fmt, lambda: servicer_csv(c), lambda: render_template("servicer.html.j2", c=c))

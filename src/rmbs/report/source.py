@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,11 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from rmbs.admin import tables as t
 from rmbs.admin.ledger import connect, db_url
+from rmbs.deal.library import load_facts
 from rmbs.deal.loader import load_deal
 from rmbs.deal.schema import Deal
 from rmbs.errors import RmbsError
+from rmbs.report.calendar import statement_dates
 from rmbs.waterfall.engine import DealState
 
 _PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -58,6 +61,17 @@ class Posted:
         """Switches and LIBOR recorded with the posting."""
         return dict(json.loads(self.posting.switches))
 
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """Who posted the period, when, from which remittance file and with which rmbs (a report's audit line)."""
+        return {
+            "posting_id": self.posting.id,
+            "posted_by": self.posting.posted_by,
+            "posted_at": self.posting.posted_at,
+            "sha256": self.posting.file_sha256,
+            "code_version": self.posting.code_version,
+        }
+
 
 @dataclass
 class TrustHistory:
@@ -73,6 +87,36 @@ class TrustHistory:
     @property
     def prior(self) -> Posted | None:
         return self.periods[-2] if len(self.periods) > 1 else None
+
+
+@dataclass
+class PeriodHeader:
+    """What a report of one posted period opens with: the trust, its agreement and parties, the period, its dates."""
+
+    deal_id: str
+    title: str
+    series: str
+    psa: str
+    parties: dict[str, str]
+    period: int
+    label: str
+    dates: dict[str, date]
+
+
+def period_header(h: TrustHistory) -> dict[str, Any]:
+    """The :class:`PeriodHeader` fields of the reported period, as keyword arguments."""
+    deal, cur = h.deal, h.current
+    facts = load_facts(deal.library)
+    return {
+        "deal_id": deal.deal_id,
+        "title": deal.title,
+        "series": str(facts.get("series", "")),
+        "psa": deal.psa,
+        "parties": dict(facts.get("parties", {})),
+        "period": cur.period,
+        "label": cur.label,
+        "dates": statement_dates(deal.first_distribution_date, cur.period),
+    }
 
 
 def check_period(period: str) -> str:
@@ -104,6 +148,19 @@ def _rows(conn: Any, table: Any, pid: int, key: str) -> dict[str, Any]:
     return {getattr(r, key): r for r in conn.execute(select(table).where(table.c.posting_id == pid))}
 
 
+def _trust(conn: Any, deal_id: str, db: str | None, advise: bool) -> Any:
+    """The ledger's row of the trust; not a ledger, or the trust not in it, is a :class:`ReportError` (``advise``:
+    saying to run ``rmbs admin init``)."""
+    hint = f": run `rmbs admin init {deal_id}`" if advise else ""
+    try:
+        trust = conn.execute(select(t.trusts).where(t.trusts.c.deal_id == deal_id)).first()
+    except (OperationalError, ProgrammingError):
+        raise ReportError(f"{db_url(db)} is not an rmbs ledger{hint}", field="db") from None
+    if trust is None:
+        raise ReportError(f"trust {deal_id} is not in the ledger {db_url(db)}{hint}", field="deal")
+    return trust
+
+
 def load_history(deal_id: str, db: str | None, period: str) -> TrustHistory:
     """The trust's posted periods up to ``period`` (which must be posted) with their stored figures."""
     deal = load_deal_checked(deal_id)
@@ -111,17 +168,7 @@ def load_history(deal_id: str, db: str | None, period: str) -> TrustHistory:
     engine = open_ledger(db)
     try:
         with engine.connect() as conn:
-            try:
-                trust = conn.execute(select(t.trusts).where(t.trusts.c.deal_id == deal_id)).first()
-            except (OperationalError, ProgrammingError):
-                raise ReportError(
-                    f"{db_url(db)} is not an rmbs ledger: run `rmbs admin init {deal_id}`", field="db"
-                ) from None
-            if trust is None:
-                raise ReportError(
-                    f"trust {deal_id} is not in the ledger {db_url(db)}: run `rmbs admin init {deal_id}`",
-                    field="deal",
-                )
+            trust = _trust(conn, deal_id, db, advise=True)
             postings = list(
                 conn.execute(
                     select(t.postings)
@@ -175,12 +222,7 @@ def posted_labels(deal_id: str, db: str | None) -> list[str]:
     engine = open_ledger(db)
     try:
         with engine.connect() as conn:
-            try:
-                trust = conn.execute(select(t.trusts).where(t.trusts.c.deal_id == deal_id)).first()
-            except (OperationalError, ProgrammingError):
-                raise ReportError(f"{db_url(db)} is not an rmbs ledger", field="db") from None
-            if trust is None:
-                raise ReportError(f"trust {deal_id} is not in the ledger {db_url(db)}", field="deal")
+            trust = _trust(conn, deal_id, db, advise=False)
             return [
                 str(r.period_label)
                 for r in conn.execute(

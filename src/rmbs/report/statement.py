@@ -16,15 +16,12 @@ aggregate Certificate Balance.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import ROUND_HALF_DOWN, Decimal
 from typing import Any
 
 from rmbs.admin.servicing import BUCKETS
-from rmbs.deal.library import load_facts
-from rmbs.report.calendar import statement_dates
 from rmbs.report.psa import Citations, citations
-from rmbs.report.source import TrustHistory, load_history
+from rmbs.report.source import PeriodHeader, TrustHistory, load_history, period_header
 from rmbs.waterfall.engine import DealState, GroupPeriodInput, WaterfallEngine, distribution_date
 
 PENNY = Decimal("0.01")
@@ -125,15 +122,7 @@ class GroupLine:
 
 
 @dataclass
-class Statement:
-    deal_id: str
-    title: str
-    series: str
-    psa: str
-    parties: dict[str, str]
-    period: int
-    label: str
-    dates: dict[str, date]
+class Statement(PeriodHeader):
     cit: Citations
     classes: list[ClassLine]
     groups: list[GroupLine]
@@ -484,7 +473,6 @@ def build_statement(deal_id: str, db: str | None, period: str) -> Statement:
 
 def statement_from_history(h: TrustHistory) -> Statement:
     deal, cur = h.deal, h.current
-    facts = load_facts(deal.library)
     classes = _class_lines(h)
     groups = _group_lines(h, classes)
     floaters = [c for c in deal.classes if c.coupon.kind == "floater"]
@@ -501,14 +489,7 @@ def statement_from_history(h: TrustHistory) -> Statement:
     ]
     cit = citations(deal.deal_id, bool(notional), bool(coverage))
     s = Statement(
-        deal_id=deal.deal_id,
-        title=deal.title,
-        series=str(facts.get("series", "")),
-        psa=deal.psa,
-        parties=dict(facts.get("parties", {})),
-        period=cur.period,
-        label=cur.label,
-        dates=statement_dates(deal.first_distribution_date, cur.period),
+        **period_header(h),
         cit=cit,
         classes=classes,
         groups=groups,
@@ -519,14 +500,7 @@ def statement_from_history(h: TrustHistory) -> Statement:
     )
     s.items = _items(s)
     s.history = _history(h)
-    s.posting = {
-        "posting_id": cur.posting.id,
-        "posted_by": cur.posting.posted_by,
-        "posted_at": cur.posting.posted_at,
-        "sha256": cur.posting.file_sha256,
-        "code_version": cur.posting.code_version,
-        "switches": cur.run.get("switches", {}),
-    }
+    s.posting = {**cur.provenance, "switches": cur.run.get("switches", {})}
     s.notes = _notes(s)
     return s
 
@@ -597,10 +571,6 @@ def statement_html(s: Statement, charts: bool = True) -> str:
 
 
 def render_statement(s: Statement, fmt: str) -> str | bytes:
-    from rmbs.report.render import check_format, html_to_pdf
+    from rmbs.report.render import render_document
 
-    check_format(fmt)
-    if fmt == "csv":
-        return statement_csv(s)
-    html = statement_html(s)
-    return html if fmt == "html" else html_to_pdf(html)
+    return render_document(fmt, lambda: statement_csv(s), lambda: statement_html(s))
