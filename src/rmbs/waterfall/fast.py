@@ -307,7 +307,7 @@ def _senior_allocation(
 
 # ------------------------------------------------------------------------------------------------- the kernel
 @njit(cache=True)
-def _capacity(kind: int, cls: I64, ncls: int, bal: I64) -> int:
+def _capacity(cls: I64, ncls: int, bal: I64) -> int:
     s = 0
     for j in range(ncls):
         s += bal[cls[j]]
@@ -437,7 +437,6 @@ def _run(
     o_red: I64,
     o_pod: I64,  # po deferred paid
     o_unpaid: I64,  # Class Unpaid Interest Shortfall after the date
-    o_resid: I64,  # (S, T, G)
     o_done: I64,  # (S,) dates distributed here
     o_retired: I64,  # (S,) 1 when every class was retired before the last date
     o_error: I64,  # (S,) 0 ok, else the period whose check failed
@@ -456,29 +455,13 @@ def _run(
         hist_dq = np.zeros((n_g, HIST), dtype=np.int64)
         hist_sb = np.zeros((n_g, HIST), dtype=np.int64)
         hist_n = np.zeros(n_g, dtype=np.int64)
-        last_sp = np.zeros(n_g, dtype=np.int64)
-        last_share = np.zeros(n_g, dtype=np.int64)
         depl = np.zeros(n_g, dtype=np.int64)
         tmp_w = np.zeros(maxw, dtype=np.int64)
         tmp_o = np.zeros(maxw, dtype=np.int64)
         done = 0
         retired = 0
         for t in range(n_t):
-            # work on copies: a date outside the common path is abandoned whole
-            b0 = bal
-            nb = bal.copy()
-            nunpaid = unpaid.copy()
-            npodef = podef.copy()
-            napa = apa.copy()
-            napapo = apapo.copy()
-            ncum = cum.copy()
-            nshare = share_used.copy()
-            nhist_dq = hist_dq.copy()
-            nhist_sb = hist_sb.copy()
-            nhist_n = hist_n.copy()
-            nlast_sp = last_sp.copy()
-            nlast_share = last_share.copy()
-            ndepl = depl.copy()
+            b0 = bal.copy()  # the balances immediately prior to the date
             prin = np.zeros(C, dtype=np.int64)
             intr = np.zeros(C, dtype=np.int64)
             loss = np.zeros(C, dtype=np.int64)
@@ -486,8 +469,7 @@ def _run(
             aci = np.zeros(C, dtype=np.int64)
             red = np.zeros(C, dtype=np.int64)
             pod = np.zeros(C, dtype=np.int64)
-            resid = np.zeros(n_g, dtype=np.int64)
-            bail = False
+            failed = False
             for g in range(n_g):
                 x = inp[s, t, g]
                 po = g_po[g]
@@ -510,43 +492,41 @@ def _run(
                 sub_bal = 0
                 for j in range(nsub):
                     sub_bal += b0[g_subs[g, j]]
-                k = nhist_n[g]
+                k = hist_n[g]
                 if k < HIST:
-                    nhist_dq[g, k] = x[F_DQ60]
-                    nhist_sb[g, k] = sub_bal
-                    nhist_n[g] = k + 1
+                    hist_dq[g, k] = x[F_DQ60]
+                    hist_sb[g, k] = sub_bal
+                    hist_n[g] = k + 1
                 else:
                     for j in range(HIST - 1):
-                        nhist_dq[g, j] = nhist_dq[g, j + 1]
-                        nhist_sb[g, j] = nhist_sb[g, j + 1]
-                    nhist_dq[g, HIST - 1] = x[F_DQ60]
-                    nhist_sb[g, HIST - 1] = sub_bal
-                m = nhist_n[g]
+                        hist_dq[g, j] = hist_dq[g, j + 1]
+                        hist_sb[g, j] = hist_sb[g, j + 1]
+                    hist_dq[g, HIST - 1] = x[F_DQ60]
+                    hist_sb[g, HIST - 1] = sub_bal
+                m = hist_n[g]
                 lo_i = m - 6 if m > 6 else 0
                 sum_dq = 0
                 sum_sb = 0
                 for j in range(lo_i, m):
-                    sum_dq += nhist_dq[g, j]
-                    sum_sb += nhist_sb[g, j]
+                    sum_dq += hist_dq[g, j]
+                    sum_sb += hist_sb[g, j]
                 # avg_dq * 100 < limit * avg_sub, the averages over the same count
                 dq_pass = sum_sb > 0 and _lt128(sum_dq * 100, dq_lim_den, dq_lim_num[g], sum_sb)
                 if sum_sb == 0 and sum_dq == 0:
                     dq_pass = True
-                loss_pass = not _lt128(loss_lim_num[t, g], 1, ncum[g], loss_lim_den)
+                loss_pass = not _lt128(loss_lim_num[t, g], 1, cum[g], loss_lim_den)
                 share = share_num[t, g]
                 ok = dq_pass and loss_pass
                 if share < share_den and sp > init_sp[g]:
                     share = share_den
                 elif share < share_den and not ok:
-                    prior = nshare[g] if nshare[g] >= 0 else share_den
+                    prior = share_used[g] if share_used[g] >= 0 else share_den
                     share = max(share, prior)
-                nshare[g] = share
+                share_used[g] = share
                 # SPP = min(100, sp + share * subp), as a fraction over share_den
                 spp_n = sp * share_den + share * subp
                 if spp_n > PCT_UNITS * share_den:
                     spp_n = PCT_UNITS * share_den
-                nlast_sp[g] = sp
-                nlast_share[g] = share
                 # restricted classes (5.02(d)): the first subordinate whose junior Fractional Interest is short
                 restricted_from = nsub  # classes from this index on are restricted
                 fden = 0
@@ -583,38 +563,38 @@ def _run(
                 # ---- 3. principal losses (no special losses in this path)
                 rl_np = x[F_RL_NP]
                 rl_po = x[F_RL_PO]
-                was_depleted = ndepl[g] == 1
+                was_depleted = depl[g] == 1
                 if po >= 0:
-                    to_po = min(nb[po], rl_po)
+                    to_po = min(bal[po], rl_po)
                     loss[po] += to_po
-                    nb[po] -= to_po
+                    bal[po] -= to_po
                     if not was_depleted:
-                        npodef[g] += min(rl_po, to_po)
+                        podef[g] += min(rl_po, to_po)
                 rest = rl_np
                 for j in range(nsub - 1, -1, -1):
                     c = g_subs[g, j]
-                    take = min(nb[c], rest)
+                    take = min(bal[c], rest)
                     loss[c] += take
-                    nb[c] -= take
+                    bal[c] -= take
                     rest -= take
                 depleted_now = nsub > 0
                 for j in range(nsub):
-                    if nb[g_subs[g, j]] != 0:
+                    if bal[g_subs[g, j]] != 0:
                         depleted_now = False
                 depleted = was_depleted or depleted_now
                 if rest > 0:
-                    _senior_allocation(rest, b0, nb, g, g_spc, g_nspc, sup_from, sup_to, g_nsup, loss)
+                    _senior_allocation(rest, b0, bal, g, g_spc, g_nspc, sup_from, sup_to, g_nsup, loss)
                 if depleted_now:
-                    ndepl[g] = 1
+                    depl[g] = 1
                 if depleted and po >= 0:
-                    npodef[g] = 0
-                ncum[g] += rl_np + rl_po
+                    podef[g] = 0
+                cum[g] += rl_np + rl_po
                 # ---- 4. interest
                 nint = g_nint[g]
                 red_total = x[F_NSIS] + x[F_RELIEF]
                 for j in range(nint):
                     c = g_int[g, j]
-                    basis_bal = nb[ref[c]] if accrue_after_losses else b0[ref[c]]
+                    basis_bal = bal[ref[c]] if accrue_after_losses else b0[ref[c]]
                     aci[c] = muldiv(basis_bal, rate_num[t, c], rate_den[t, c])
                 ida = np.zeros(C, dtype=np.int64)
                 if red_total > 0:
@@ -653,7 +633,7 @@ def _run(
                     for j in range(nsi):
                         c = g_sint[g, j]
                         intr[c] += ida[c]
-                        nunpaid[c] = 0
+                        unpaid[c] = 0
                     cash -= need_i
                 else:
                     # pro rata on the amounts due, every cent placed (engine _pay_interest)
@@ -663,10 +643,10 @@ def _run(
                     for j in range(nsi):
                         c = g_sint[g, j]
                         intr[c] += tmp_o[j]
-                        nunpaid[c] = ida[c] - tmp_o[j]
+                        unpaid[c] = ida[c] - tmp_o[j]
                         cash -= tmp_o[j]
                 # ---- 5(ii). senior principal and the PO principal
-                want_b = min(popa, nb[po]) if po >= 0 else 0
+                want_b = min(popa, bal[po]) if po >= 0 else 0
                 pay_a = spda
                 pay_b = want_b
                 if cash < spda + want_b:
@@ -677,22 +657,22 @@ def _run(
                     pay_b = tmp_o[1]
                 cash -= pay_a + pay_b
                 if po >= 0 and pay_b > 0:
-                    nb[po] -= pay_b
+                    bal[po] -= pay_b
                     prin[po] += pay_b
                 amount = pay_a
                 used = 0
                 if amount > 0 and depleted:
                     n_live = 0
                     for j in range(g_nspc[g]):
-                        if nb[g_spc[g, j]] > 0:
+                        if bal[g_spc[g, j]] > 0:
                             n_live += 1
                     lst = np.zeros(max(n_live, 1), dtype=np.int64)
                     q = 0
                     for j in range(g_nspc[g]):
-                        if nb[g_spc[g, j]] > 0:
+                        if bal[g_spc[g, j]] > 0:
                             lst[q] = g_spc[g, j]
                             q += 1
-                    used = _pay_simple(PRO, lst, n_live, amount, nb, prin, tmp_w, tmp_o)
+                    used = _pay_simple(PRO, lst, n_live, amount, bal, prin, tmp_w, tmp_o)
                 elif amount > 0:
                     for si in range(g_nsteps[g]):
                         if amount - used <= 0:
@@ -701,7 +681,7 @@ def _run(
                         left = amount - used
                         kind = st_kind[k]
                         if kind <= PRO:  # sequential or pro rata
-                            used += _pay_simple(kind, st_cls[k], st_ncls[k], left, nb, prin, tmp_w, tmp_o)
+                            used += _pay_simple(kind, st_cls[k], st_ncls[k], left, bal, prin, tmp_w, tmp_o)
                         elif kind == CAP:
                             ik = st_inner[k]
                             used += _pay_simple(
@@ -709,14 +689,14 @@ def _run(
                                 st_cls[ik],
                                 st_ncls[ik],
                                 min(left, prio_amt),
-                                nb,
+                                bal,
                                 prin,
                                 tmp_w,
                                 tmp_o,
                             )
                         else:
                             used += _concurrent(
-                                k, left, nb, prin, st_kind, st_cls, st_ncls, st_nleg, leg_kind, leg_tgt,
+                                k, left, bal, prin, st_kind, st_cls, st_ncls, st_nleg, leg_kind, leg_tgt,
                                 leg_pct, st_pct_den, st_nui, ui_pct, ui_leg, leg_until, st_until, st_nuntil,
                                 st_mode, tmp_w, tmp_o,
                             )  # fmt: skip
@@ -727,7 +707,7 @@ def _run(
                 wsum = 0
                 for j in range(nlive):
                     c = g_subs[g, j]
-                    tmp_w[j] = nb[c] if prs_after_losses else b0[c]
+                    tmp_w[j] = bal[c] if prs_after_losses else b0[c]
                     wsum += tmp_w[j]
                 if wsum > 0:
                     _split_capped(subpda, tmp_w, nlive, tmp_o)
@@ -738,24 +718,24 @@ def _run(
                     absorbed = 0
                     for j in range(nlive):
                         c = g_subs[g, j]
-                        live_bal += nb[c]
-                        absorbed += min(shares[j], nb[c])
+                        live_bal += bal[c]
+                        absorbed += min(shares[j], bal[c])
                     left = subpda - absorbed
                     if left > 0 and live_bal == 0:
                         # the Restricted Classes take it sequentially (2002-3 L3916-3922)
                         for j in range(restricted_from, nsub):
-                            take = min(nb[g_subs[g, j]], left)
+                            take = min(bal[g_subs[g, j]], left)
                             shares[j] = take
                             left -= take
-                if po >= 0 and not depleted and npodef[g] > 0:
-                    want = min(npodef[g], subpda, cash)
+                if po >= 0 and not depleted and podef[g] > 0:
+                    want = min(podef[g], subpda, cash)
                     left = want
                     for j in range(nsub - 1, -1, -1):
                         take = min(shares[j], left)
                         shares[j] -= take
                         left -= take
                     paid_d = want - left
-                    npodef[g] -= paid_d
+                    podef[g] -= paid_d
                     pod[po] += paid_d
                     cash -= paid_d
                 for j in range(nsub):
@@ -764,57 +744,56 @@ def _run(
                         wi = ida[c]
                         p = wi if cash >= wi else max(cash, 0)
                         intr[c] += p
-                        nunpaid[c] = wi - p
+                        unpaid[c] = wi - p
                         cash -= p
-                    pay = min(shares[j], nb[c], cash)
+                    pay = min(shares[j], bal[c], cash)
                     if pay > 0:
-                        nb[c] -= pay
+                        bal[c] -= pay
                         prin[c] += pay
                         cash -= pay
-                resid[g] = cash
                 # ---- 6. write-downs to the Adjusted Pool Amount
-                napa[g] -= (
+                apa[g] -= (
                     x[F_SCHED_NP] + x[F_LIQ_NP] + x[F_PREP_NP] + x[F_SCHED_PO] + x[F_LIQ_PO] + x[F_PREP_PO]
                     + rl_np + rl_po
                 )  # fmt: skip
-                napapo[g] -= x[F_SCHED_PO] + x[F_LIQ_PO] + x[F_PREP_PO] + rl_po
+                apapo[g] -= x[F_SCHED_PO] + x[F_LIQ_PO] + x[F_PREP_PO] + rl_po
                 tot = 0
                 for j in range(g_nmembers[g]):
-                    tot += nb[g_members[g, j]]
-                over = tot - max(napa[g], 0)
+                    tot += bal[g_members[g, j]]
+                over = tot - max(apa[g], 0)
                 if over > 0:
                     for j in range(nsub - 1, -1, -1):
                         c = g_subs[g, j]
-                        if nb[c] <= 0:
+                        if bal[c] <= 0:
                             continue
-                        take = min(nb[c], over)
-                        nb[c] -= take
+                        take = min(bal[c], over)
+                        bal[c] -= take
                         wd[c] += take
                         over -= take
                         if over == 0:
                             break
                 all_zero = nsub > 0
                 for j in range(nsub):
-                    if nb[g_subs[g, j]] != 0:
+                    if bal[g_subs[g, j]] != 0:
                         all_zero = False
                 depleted = depleted or all_zero
                 if po >= 0 and (po_writedown_every or depleted):
-                    over = nb[po] - max(napapo[g], 0)
+                    over = bal[po] - max(apapo[g], 0)
                     if over > 0:
-                        nb[po] -= over
+                        bal[po] -= over
                         wd[po] += over
                 if depleted:
-                    target = max(napa[g] - napapo[g], 0)
+                    target = max(apa[g] - apapo[g], 0)
                     tot = 0
                     for j in range(g_nspc[g]):
                         c = g_spc[g, j]
-                        if nb[c] > 0:
-                            tot += nb[c]
+                        if bal[c] > 0:
+                            tot += bal[c]
                     over = tot - target
                     if over > 0:
-                        _senior_allocation(over, b0, nb, g, g_spc, g_nspc, sup_from, sup_to, g_nsup, wd)
+                        _senior_allocation(over, b0, bal, g, g_spc, g_nspc, sup_from, sup_to, g_nsup, wd)
                 if all_zero:
-                    ndepl[g] = 1
+                    depl[g] = 1
                 # ---- conservation and non-negativity, this group
                 out = 0
                 for c in range(C):
@@ -822,29 +801,15 @@ def _run(
                         out += intr[c] + prin[c] + pod[c]
                 if out + cash != pda or cash < 0:
                     o_error[s] = t + 1
-                    bail = True
+                    failed = True
                     break
-            if bail:
+            if failed:
                 break
             for c in range(C):
-                if nb[c] < 0 or nb[c] != bal[c] - prin[c] - loss[c] - wd[c]:
+                if bal[c] < 0 or bal[c] != b0[c] - prin[c] - loss[c] - wd[c]:
                     o_error[s] = t + 1
             if o_error[s] != 0:
                 break
-            # commit the date
-            bal = nb
-            unpaid = nunpaid
-            podef = npodef
-            apa = napa
-            apapo = napapo
-            cum = ncum
-            share_used = nshare
-            hist_dq = nhist_dq
-            hist_sb = nhist_sb
-            hist_n = nhist_n
-            last_sp = nlast_sp
-            last_share = nlast_share
-            depl = ndepl
             o_prin[s, t] = prin
             o_int[s, t] = intr
             o_loss[s, t] = loss
@@ -853,7 +818,6 @@ def _run(
             o_red[s, t] = red
             o_pod[s, t] = pod
             o_unpaid[s, t] = unpaid
-            o_resid[s, t] = resid
             done = t + 1
             z = True
             for c in range(C):
@@ -904,7 +868,7 @@ def _concurrent(
             caps[i] = bal[leg_tgt[k, i]]
         else:
             ik = leg_tgt[k, i]
-            caps[i] = _capacity(st_kind[ik], st_cls[ik], st_ncls[ik], bal)
+            caps[i] = _capacity(st_cls[ik], st_ncls[ik], bal)
     pden = st_pct_den[k]
     # X* = max over the until classes of ceil(capacity * 100 / leg pct); X = min(amount, X*)
     need = 0
@@ -1325,7 +1289,6 @@ def run_batch(
         k: np.zeros((S, T, C), dtype=np.int64)
         for k in ("prin", "int", "loss", "wd", "aci", "red", "pod", "unpaid")
     }
-    resid = np.zeros((S, T, G), dtype=np.int64)
     done = np.zeros(S, dtype=np.int64)
     retired = np.zeros(S, dtype=np.int64)
     error = np.zeros(S, dtype=np.int64)
@@ -1340,8 +1303,8 @@ def run_batch(
         a["leg_pct"], a["st_pct_den"], a["st_nui"], a["ui_pct"], a["ui_leg"], a["leg_until"], a["st_until"],
         a["st_nuntil"], a["st_mode"], a["g_spc"], a["g_nspc"], a["sup_from"], a["sup_to"], a["g_nsup"],
         a["accrue_after_losses"], a["reduce_on_ida"], a["prs_after_losses"], a["po_writedown_every"],
-        out["prin"], out["int"], out["loss"], out["wd"], out["aci"], out["red"], out["pod"], out["unpaid"], resid,
-        done, retired, error,
+        out["prin"], out["int"], out["loss"], out["wd"], out["aci"], out["red"], out["pod"], out["unpaid"], done,
+        retired, error,
     )  # fmt: skip
     if error.any():
         s = int(np.nonzero(error)[0][0])
