@@ -393,7 +393,6 @@ class WaterfallEngine:
             g.id: self._members(g.priority.denominator, g) if g.priority else [] for g in deal.groups
         }
         self._coverage_spec: dict[str, CoverageAmount] = {c.name: c for c in deal.coverage}
-        self._class_names = [c.name for c in deal.classes]
         # (class, the class whose balance it reports -- its notional reference or itself, fixed rate or None)
         self._class_plan = [
             (c.name, c.notional_of or c.name, self._fixed_rate.get(c.name)) for c in deal.classes
@@ -740,9 +739,6 @@ class WaterfallEngine:
         )
 
     # ------------------------------------------------------------------------------------------- helpers
-    def _group_classes(self, g: GroupRules) -> list[str]:
-        return self._members_of[g.id]
-
     def _no_interest(self, g: GroupRules) -> set[str]:
         """Classes whose interest the chosen reading withholds (2002-3 AMBIG-10: the literal 1-A-LR)."""
         if self.sw("residual_lr_interest", "pay") == "none":
@@ -1133,7 +1129,7 @@ class WaterfallEngine:
         on every date (2002-3) or after depletion (2000-2).
         """
         po = g.po_class
-        members = self._group_classes(g)
+        members = self._members_of[g.id]
         over = sum([bal[n] for n in members]) - max(gs.adjusted_pool_amount, 0)
         if over > 0:
             cascade = self._cascade
