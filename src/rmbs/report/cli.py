@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -17,6 +19,15 @@ report_app = typer.Typer(
 console = Console(width=None if sys.stdout.isatty() else 150)
 _DB_HELP = "ledger database: a SQLite path or URL (default ./rmbs-ledger.db), or postgresql+psycopg://..."
 
+# the parameters the report commands share
+DealArg = Annotated[str, typer.Argument(help="a shipped deal id (boams-2002-3)")]
+PeriodOpt = Annotated[str, typer.Option("--period", help="the Distribution Date's month, YYYY-MM")]
+OutOpt = Annotated[Path, typer.Option("--out", help="file to write")]
+FormatOpt = Annotated[
+    str | None, typer.Option("--format", help="html | pdf | csv (default: from --out's suffix)")
+]
+DbOpt = Annotated[str | None, typer.Option("--db", "--ledger", help=_DB_HELP)]
+
 
 def _fmt(fmt: str | None, out: Path, allowed: tuple[str, ...]) -> str:
     from rmbs.report.render import check_format
@@ -24,70 +35,91 @@ def _fmt(fmt: str | None, out: Path, allowed: tuple[str, ...]) -> str:
     return check_format(fmt or out.suffix.lstrip(".").lower() or "html", allowed)
 
 
-@report_app.command("statement")
-def statement(
-    deal: str = typer.Argument(..., help="a shipped deal id (boams-2002-3)"),
-    period: str = typer.Option(..., "--period", help="the Distribution Date's month, YYYY-MM"),
-    out: Path = typer.Option(..., "--out", help="file to write"),
-    fmt: str | None = typer.Option(None, "--format", help="html | pdf | csv (default: from --out's suffix)"),
-    db: str | None = typer.Option(None, "--db", "--ledger", help=_DB_HELP),
+_Doc = TypeVar("_Doc")
+
+
+def _write(
+    out: Path,
+    fmt: str | None,
+    build: Callable[[], _Doc],
+    render: Callable[[_Doc, str], str | bytes],
+    note: Callable[[_Doc], str],
 ) -> None:
-    """Monthly Statement to Certificateholders (Section 5.04) of a posted period."""
+    """Check the format, build the document, write it as html | pdf | csv and say so (with ``note``)."""
     from rmbs.report.render import FORMATS, write_output
-    from rmbs.report.statement import build_statement, render_statement
 
     f = _fmt(fmt, out, FORMATS)
-    s = build_statement(deal, db, period)
-    console.print(f"wrote {write_output(out, render_statement(s, f))} ({f}, {len(s.items)} items)")
+    doc = build()
+    console.print(f"wrote {write_output(out, render(doc, f))} ({f}{note(doc)})")
+
+
+@report_app.command("statement")
+def statement(
+    deal: DealArg,
+    period: PeriodOpt,
+    out: OutOpt,
+    fmt: FormatOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Monthly Statement to Certificateholders (Section 5.04) of a posted period."""
+    from rmbs.report.statement import build_statement, render_statement
+
+    _write(
+        out,
+        fmt,
+        lambda: build_statement(deal, db, period),
+        render_statement,
+        lambda s: f", {len(s.items)} items",
+    )
 
 
 @report_app.command("servicer")
 def servicer(
-    deal: str = typer.Argument(..., help="a shipped deal id (boams-2002-3)"),
-    period: str = typer.Option(..., "--period", help="the Distribution Date's month, YYYY-MM"),
-    out: Path = typer.Option(..., "--out", help="file to write"),
-    fmt: str | None = typer.Option(None, "--format", help="html | pdf | csv (default: from --out's suffix)"),
-    db: str | None = typer.Option(None, "--db", "--ledger", help=_DB_HELP),
+    deal: DealArg,
+    period: PeriodOpt,
+    out: OutOpt,
+    fmt: FormatOpt = None,
+    db: DbOpt = None,
 ) -> None:
     """Servicer's Certificate (Section 4.01) of a posted period."""
-    from rmbs.report.render import FORMATS, write_output
     from rmbs.report.servicer import build_servicer_certificate, render_servicer
 
-    f = _fmt(fmt, out, FORMATS)
-    c = build_servicer_certificate(deal, db, period)
-    console.print(f"wrote {write_output(out, render_servicer(c, f))} ({f})")
+    _write(out, fmt, lambda: build_servicer_certificate(deal, db, period), render_servicer, lambda c: "")
 
 
 @report_app.command("annual")
 def annual(
-    deal: str = typer.Argument(..., help="a shipped deal id (boams-2002-3)"),
-    year: int = typer.Option(..., "--year", help="the calendar year"),
-    out: Path = typer.Option(..., "--out", help="file to write"),
-    fmt: str | None = typer.Option(None, "--format", help="html | pdf | csv (default: from --out's suffix)"),
-    db: str | None = typer.Option(None, "--db", "--ledger", help=_DB_HELP),
+    deal: DealArg,
+    year: Annotated[int, typer.Option("--year", help="the calendar year")],
+    out: OutOpt,
+    fmt: FormatOpt = None,
+    db: DbOpt = None,
 ) -> None:
     """Annual statement (Section 5.04(b)): clauses (i), (ii) and (vii) aggregated for a calendar year."""
     from rmbs.report.annual import build_annual, render_annual
-    from rmbs.report.render import FORMATS, write_output
 
-    f = _fmt(fmt, out, FORMATS)
-    a = build_annual(deal, db, year)
-    console.print(
-        f"wrote {write_output(out, render_annual(a, f))} ({f}, {len(a.periods)} Distribution Dates)"
+    _write(
+        out,
+        fmt,
+        lambda: build_annual(deal, db, year),
+        render_annual,
+        lambda a: f", {len(a.periods)} Distribution Dates",
     )
 
 
 @report_app.command("compliance")
 def compliance(
-    year: int = typer.Option(..., "--year", help="the calendar year certified"),
-    series: Path = typer.Option(
-        ...,
-        "--series",
-        help="the series to certify: a 3.18 certificate (.txt), its series.json, or a JSON list",
-    ),
-    out: Path = typer.Option(..., "--out", help="file to write"),
+    year: Annotated[int, typer.Option("--year", help="the calendar year certified")],
+    series: Annotated[
+        Path,
+        typer.Option(
+            "--series",
+            help="the series to certify: a 3.18 certificate (.txt), its series.json, or a JSON list",
+        ),
+    ],
+    out: OutOpt,
     fmt: str | None = typer.Option(None, "--format", help="html | pdf | txt | json (default: from --out)"),
-    db: str | None = typer.Option(None, "--db", "--ledger", help=_DB_HELP),
+    db: DbOpt = None,
     dated: str | None = typer.Option(None, "--dated", help="date of the certificate, YYYY-MM-DD"),
     officer: str | None = typer.Option(None, "--officer", help="the signing officer's name"),
     title: str | None = typer.Option(None, "--title", help="the signing officer's title"),
@@ -127,7 +159,7 @@ def register(
     series: Path = typer.Option(
         ..., "--series", help="a 3.18 certificate (.txt), its series.json, or a JSON list"
     ),
-    db: str | None = typer.Option(None, "--db", "--ledger", help=_DB_HELP),
+    db: DbOpt = None,
     link: list[str] = typer.Option([], "--link", help="LABEL=DEAL: the series is this ledger's trust DEAL"),
     by: str | None = typer.Option(None, "--by", help="who registers (default: the OS user)"),
     replace: bool = typer.Option(False, "--replace", help="update series registered with other facts"),
@@ -160,7 +192,7 @@ def attest(
     end: str = typer.Option(..., "--to", help="last Distribution Date month, YYYY-MM"),
     status: str = typer.Option("reconciled", "--status", help="reconciled | unreconciled"),
     reference: str | None = typer.Option(None, "--reference", help="the evidence: a report id, a file hash"),
-    db: str | None = typer.Option(None, "--db", "--ledger", help=_DB_HELP),
+    db: DbOpt = None,
     by: str | None = typer.Option(None, "--by", help="who records (default: the OS user)"),
 ) -> None:
     """Record Distribution Dates of series administered outside this ledger as reconciled (3.18 evidence)."""
