@@ -185,7 +185,7 @@ def run(
 def demo(
     out: Path = typer.Option(Path("demo-out"), "--out", help="where the demo writes its files"),
 ) -> None:
-    """The main job: ingest both seed PSAs (or use the shipped facts) and print the reconciliations."""
+    """The main job: ingest the seeds, run both waterfalls, price a grid, administer a year and report on it."""
     from rmbs.demo import run_demo
 
     run_demo(out, console)
