@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,44 @@ def test_bad_loss_type_is_refused_with_line_and_loan(tmp_path: Path) -> None:
         read_remittance(dst)
     msg = str(err.value)
     assert "line 2" in msg and loan in msg and "loss_type" in msg and "earthquake" in msg
+
+
+def test_interest_portion_of_losses_column_reaches_the_waterfall(tmp_path: Path) -> None:
+    """Optional column realized_loss_interest: summed per group into the waterfall input; after the Senior Credit
+    Support Depletion Date it reduces Accrued Certificate Interest (5.02(c)), before it only the cash."""
+    import csv
+
+    from rmbs.waterfall.engine import GroupPeriodInput
+
+    deal = load_deal("boams-2000-2")
+    (src,) = simulate("boams-2000-2", 1, tmp_path, seed=5)
+    rows = list(csv.DictReader(src.open()))
+    for row in rows:
+        row["realized_loss_interest"] = "0.00"
+    rows[3]["realized_loss_interest"] = "1234.56"
+    rows[7]["realized_loss_interest"] = "10.01"
+    dst = tmp_path / "with-interest.csv"
+    with dst.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0].keys()))
+        w.writeheader()
+        w.writerows(rows)
+    terms, book = trust_terms(deal)
+    rem = read_remittance(dst)
+    validate(rem, book, terms, period_label(deal, 1))
+    _, inputs = group_collections(deal, rem, terms, 1, deal.first_distribution_date)
+    assert inputs["1"].realized_loss_interest == 124_457
+    # the engine's use of it: ignored before depletion, an interest reduction after it
+    subs = {f"B-{i}": 0 for i in range(1, 7)}
+    for depleted in (False, True):
+        e = WaterfallEngine(deal)
+        s = e.initial_state()
+        if depleted:
+            s.balances.update(subs)
+            s.groups["1"].depleted = True
+        base = GroupPeriodInput(net_interest=141_000_000)
+        _, r0 = e.run_period(s, {"1": base})
+        _, r1 = e.run_period(s, {"1": replace(base, realized_loss_interest=124_457)})
+        cut = sum(c.interest_reduction for c in r1.classes.values()) - sum(
+            c.interest_reduction for c in r0.classes.values()
+        )
+        assert cut == (124_457 if depleted else 0)

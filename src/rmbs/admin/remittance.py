@@ -53,6 +53,9 @@ STATUSES: tuple[str, ...] = ("current", "30", "60", "90+", "foreclosure", "REO",
 # Special Hazard Loss Amounts); empty for an ordinary loss
 LOSS_TYPE_COLUMN = "loss_type"
 LOSS_TYPES: tuple[str, ...] = ("special_hazard", "fraud", "bankruptcy")
+# optional column: the interest portion of a Realized Loss (accrued interest the liquidation did not recover); it
+# reduces Accrued Certificate Interest after the Senior Credit Support Depletion Date (5.02(c))
+LOSS_INTEREST_COLUMN = "realized_loss_interest"
 DELINQUENT_60_PLUS = frozenset({"60", "90+", "foreclosure", "REO"})
 _TRUE = {"1", "true", "t", "yes", "y"}
 _FALSE = {"0", "false", "f", "no", "n", ""}
@@ -238,6 +241,19 @@ def parse_remittance(content: bytes, path: Path) -> Remittance:
                 pdate = date.fromisoformat(r["payoff_date"])
             except ValueError:
                 probs.add(f"not a date: {r['payoff_date']!r}", line=i, loan=loan, col="payoff_date")
+        if LOSS_INTEREST_COLUMN in r:
+            try:
+                amounts[LOSS_INTEREST_COLUMN] = int(_money(r[LOSS_INTEREST_COLUMN]) * 100)
+            except (InvalidOperation, ValueError):
+                probs.add(
+                    f"not an amount in dollars and cents: {r[LOSS_INTEREST_COLUMN]!r}",
+                    line=i,
+                    loan=loan,
+                    col=LOSS_INTEREST_COLUMN,
+                )
+            else:
+                if amounts[LOSS_INTEREST_COLUMN] < 0:
+                    soft.append((f"negative amount {r[LOSS_INTEREST_COLUMN]}", i, loan, LOSS_INTEREST_COLUMN))
         loss_type = r.get(LOSS_TYPE_COLUMN, "")
         if loss_type and loss_type not in LOSS_TYPES:
             probs.add(
@@ -397,6 +413,7 @@ def group_collections(
             by_zip[t.group].add(t.ca_zip, r["beginning_balance"])
         if r.loss_type:
             o.add(f"{r.loss_type}_loss", r["realized_loss"])
+        o.add("realized_loss_interest", r.amounts.get(LOSS_INTEREST_COLUMN, 0))
         f = t.non_po_fraction
         b_np, b_po = _split(r["beginning_balance"], f)
         e_np, e_po = _split(r["ending_balance"], f)
@@ -504,6 +521,7 @@ def group_collections(
             delinquent_60_plus=pp.delinquent_60_plus_balance,
             ending_balance=pp.ending_balance,
             ending_balance_po=pp.ending_balance_po,
+            realized_loss_interest=o.get("realized_loss_interest", 0),
             special_hazard_loss=o.get("special_hazard_loss", 0),
             fraud_loss=o.get("fraud_loss", 0),
             bankruptcy_loss=o.get("bankruptcy_loss", 0),
