@@ -14,7 +14,14 @@ from typing import Any
 from rmbs.deal.library import load_facts
 from rmbs.report.psa import Citations, citations
 from rmbs.report.source import ReportError, TrustHistory, load_history, posted_labels
-from rmbs.report.statement import ClassLine, _class_lines, _component_classes, per_1000
+from rmbs.report.statement import (
+    ClassLine,
+    _class_lines,
+    _component_classes,
+    group_members,
+    per_1000,
+    principal_received,
+)
 
 ANNUAL_LINES = {"boams-2002-3": (4096, 4104), "boams-2000-2": (3907, 3915)}
 
@@ -98,11 +105,10 @@ def build_annual(deal_id: str, db: str | None, year: int) -> AnnualStatement:
     classes = _sum_classes(per_month)
     groups = []
     for g in h.deal.groups:
-        members = [c for c in classes if c.group == g.id]
-        original = sum((c.original for c in members if c.kind != "io"), Decimal(0))
-        gi: list[Any] = [h.periods[i].certificate[g.id]["group_input"] for i in months]
-        prepay = sum(x["prepayment_non_po"] + x["prepayment_po"] for x in gi)
-        liq = sum(x["liquidation_principal_non_po"] + x["liquidation_principal_po"] for x in gi)
+        members, original = group_members(classes, g.id)
+        received = [principal_received(h.periods[i].certificate[g.id]["group_input"]) for i in months]
+        prepay = sum(x[0] for x in received)
+        liq = sum(x[1] for x in received)
         groups.append(
             AnnualGroup(
                 id=g.id,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_DOWN, Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from rmbs.admin.servicing import BUCKETS
 from rmbs.report.psa import Citations, citations
@@ -255,6 +255,29 @@ def _component_classes(h: TrustHistory, lines: list[ClassLine]) -> list[ClassLin
     return out
 
 
+class _Member(Protocol):
+    group: str
+    kind: str
+    original: Decimal
+
+
+_M = TypeVar("_M", bound=_Member)
+
+
+def group_members(classes: list[_M], group_id: str) -> tuple[list[_M], Decimal]:
+    """A group's classes and its certificates' original balance (an interest-only class has none)."""
+    members = [c for c in classes if c.group == group_id]
+    return members, sum((c.original for c in members if c.kind != "io"), Decimal(0))
+
+
+def principal_received(group_input: dict[str, Any]) -> tuple[int, int]:
+    """A group's Principal Prepayments and Liquidation Proceeds (principal) of a period: non-PO plus PO portions."""
+    return (
+        group_input["prepayment_non_po"] + group_input["prepayment_po"],
+        group_input["liquidation_principal_non_po"] + group_input["liquidation_principal_po"],
+    )
+
+
 def _group_lines(h: TrustHistory, classes: list[ClassLine]) -> list[GroupLine]:
     cur = h.current
     engine = WaterfallEngine(h.deal, cur.run.get("switches") or None)
@@ -266,10 +289,8 @@ def _group_lines(h: TrustHistory, classes: list[ClassLine]) -> list[GroupLine]:
         sv = cur.servicing[g.id]
         detail = cur.detail[g.id]
         rec = cur.reconciliation[g.id]
-        members = [c for c in classes if c.group == g.id]
-        original = sum((c.original for c in members if c.kind != "io"), Decimal(0))
-        prepay = gi["prepayment_non_po"] + gi["prepayment_po"]
-        liq = gi["liquidation_principal_non_po"] + gi["liquidation_principal_po"]
+        members, original = group_members(classes, g.id)
+        prepay, liq = principal_received(gi)
         sp, prio, spp = _following_percentages(h, engine, g, gp.delinquent_60_plus)
         tests = cert["tests"]
         out.append(
