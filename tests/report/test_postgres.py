@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from rmbs.admin.ledger import init_trust, post_remittance
 from rmbs.admin.simulate import simulate
@@ -16,6 +14,7 @@ from rmbs.ingest.certificates import SeriesEntry
 from rmbs.report.compliance import SeriesList, build_compliance, record_periods, register_series
 from rmbs.report.servicer import build_servicer_certificate, servicer_csv
 from rmbs.report.statement import build_statement, statement_csv
+from tests.postgres import pg_schema
 
 PG_URL = os.environ.get("RMBS_TEST_PG_URL")
 pytestmark = pytest.mark.skipif(not PG_URL, reason="RMBS_TEST_PG_URL not set")
@@ -24,17 +23,8 @@ pytestmark = pytest.mark.skipif(not PG_URL, reason="RMBS_TEST_PG_URL not set")
 @pytest.fixture
 def pg_ledger() -> Iterator[str]:
     assert PG_URL
-    schema = f"rmbs_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with pg_schema(PG_URL) as url:
+        yield url
 
 
 def test_statement_certificate_and_compliance_on_postgresql(pg_ledger: str, tmp_path: Path) -> None:
