@@ -7,6 +7,7 @@ Realized Losses, write-downs of the last subordinate class and (2002-3) Class A-
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 
 from rmbs.admin.ledger import init_trust, post_remittance
 from rmbs.admin.simulate import simulate
+from rmbs.cli import main
 
 DEALS = ("boams-2002-3", "boams-2000-2")
 MONTHS = 12
@@ -40,6 +42,16 @@ def post_months(deal_id: str, base: Path, months: int, seed: int) -> PostedLedge
     for p in paths:
         post_remittance(deal_id, p, url, by="report-tests")
     return PostedLedger(deal_id, url, path, paths)
+
+
+def run(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    """``rmbs ARGS...`` in this process; its exit code."""
+    monkeypatch.setattr(sys, "argv", ["rmbs", *args])
+    try:
+        main()
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
 
 
 @pytest.fixture(scope="session")

@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import csv
 import sqlite3
-import sys
 from decimal import ROUND_HALF_DOWN, Decimal
 from pathlib import Path
 
 import pytest
 
-from rmbs.cli import main
 from rmbs.deal.library import load_facts
-from tests.report.conftest import PostedLedger
-
-
-def run(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
-    monkeypatch.setattr(sys, "argv", ["rmbs", *args])
-    try:
-        main()
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
+from tests.report.conftest import PostedLedger, run
 
 
 def test_2002_sums_equal_the_ledger(

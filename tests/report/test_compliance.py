@@ -8,29 +8,18 @@ import json
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from rmbs.cli import main
 from rmbs.ingest.certificates import CertificateFacts, SeriesEntry, parse_officer_certificate
 from rmbs.report.compliance import date_cell
-from tests.report.conftest import PostedLedger, post_months
+from tests.report.conftest import PostedLedger, post_months, run
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
 CERTS = {"000_72145ec7ad54c583.txt": 53, "001_1b496b0a61acfa02.txt": 32}
 
 pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="seed filings not found")
-
-
-def run(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
-    monkeypatch.setattr(sys, "argv", ["rmbs", *args])
-    try:
-        main()
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
 
 
 def key(e: SeriesEntry) -> tuple[object, ...]:

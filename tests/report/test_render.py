@@ -6,29 +6,18 @@ from __future__ import annotations
 import csv
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from rmbs.cli import main
 from rmbs.report.render import usd
 from rmbs.report.statement import build_statement
-from tests.report.conftest import DEALS, PostedLedger
+from tests.report.conftest import DEALS, PostedLedger, run
 
 needs_poppler = pytest.mark.skipif(
     not (shutil.which("pdftotext") and shutil.which("pdftoppm")), reason="poppler-utils not installed"
 )
 PERIOD = {"boams-2002-3": "2002-12", "boams-2000-2": "2000-11"}
-
-
-def run(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
-    monkeypatch.setattr(sys, "argv", ["rmbs", *args])
-    try:
-        main()
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
 
 
 def pdf_text(path: Path) -> str:
