@@ -59,16 +59,7 @@ class PoolAnalytics:
 
     def as_json(self) -> dict[str, float | None]:
         """The keys ``rmbs pool-analytics --json`` promises, exactly."""
-        a = self.analysis
-        return {
-            "price": a.price,
-            "yield": a.yield_,
-            "mortgage_yield": a.mortgage_yield,
-            "average_life": a.average_life,
-            "macaulay_duration": a.macaulay_duration,
-            "modified_duration": a.modified_duration,
-            "convexity": a.convexity,
-        }
+        return self.analysis.measures()
 
 
 def pool_analytics(

@@ -336,7 +336,8 @@ class Analysis:
     last_principal: date | None
     settle: date
 
-    def as_dict(self) -> dict[str, object]:
+    def measures(self) -> dict[str, float | None]:
+        """Price, yields, average life, durations and convexity (what a pool's ``--json`` promises)."""
         return {
             "price": self.price,
             "yield": self.yield_,
@@ -345,6 +346,11 @@ class Analysis:
             "macaulay_duration": self.macaulay_duration,
             "modified_duration": self.modified_duration,
             "convexity": self.convexity,
+        }
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            **self.measures(),
             "accrued": self.accrued,
             "accrued_per_100": self.accrued_per_100,
             "accrued_days": self.accrued_days,
