@@ -68,19 +68,25 @@ def test_whole_group_prepaid_in_month_one(deal3) -> None:  # type: ignore[no-unt
     e = WaterfallEngine(deal3)
     s, r = e.run_period(e.initial_state(), {"2": g2})
     assert s.balances["2-A-1"] == 0 and s.balances["2-A-PO"] == 0
-    subs = sum(deal3.class_map()[f"2-B-{k}"].initial_balance for k in range(1, 7)) * 100
-    # literal 5.02: 100% of prepayments to the seniors; what they cannot take falls to 1-A-LR, and the
+    subs = int(sum(deal3.class_map()[f"2-B-{k}"].initial_balance for k in range(1, 7)) * 100)
+    # the pool is paid off: Article X's final distribution pays every class its balance in the 5.02 order --
+    # the subordinates too -- and only the rest reaches 1-A-LR (L5408-5410, L5449-5463)
+    assert r.groups["2"].final_distribution
+    assert sum(r.classes[f"2-B-{k}"].principal_paid for k in range(1, 7)) == subs
+    assert sum(r.classes[f"2-B-{k}"].writedown for k in range(1, 7)) == 0
+    assert abs(r.groups["2"].residual_paid - (rl.non_po - 14_718_900_000 - subs)) <= 1
+    # the literal readings: 100% of prepayments to the seniors; what they cannot take falls to 1-A-LR, and the
     # subordinates are written down to the (now zero) Adjusted Pool Amount
-    assert (
-        abs(r.groups["2"].residual_paid - (rl.non_po - 14_718_900_000)) <= 1
-    )  # +/- the interest rounding cent
-    assert all(s.balances[f"2-B-{k}"] == 0 for k in range(1, 7))
-    assert sum(r.classes[f"2-B-{k}"].writedown for k in range(1, 7)) == int(subs)
-    # the alternative reading pays the subordinates instead
-    e2 = WaterfallEngine(deal3, {"spda_excess": "subordinates"})
+    literal = {"final_distribution": "formula", "spda_excess": "residual"}
+    e2 = WaterfallEngine(deal3, literal)
     s2, r2 = e2.run_period(e2.initial_state(), {"2": g2})
-    assert sum(r2.classes[f"2-B-{k}"].principal_paid for k in range(1, 7)) == int(subs)
-    assert abs(r2.groups["2"].residual_paid - (rl.non_po - 14_718_900_000 - int(subs))) <= 1
+    assert abs(r2.groups["2"].residual_paid - (rl.non_po - 14_718_900_000)) <= 1  # +/- the interest cent
+    assert all(s2.balances[f"2-B-{k}"] == 0 for k in range(1, 7))
+    assert sum(r2.classes[f"2-B-{k}"].writedown for k in range(1, 7)) == subs
+    # the ordinary formulas with the senior excess to the subordinates pay them as Article X does
+    e3 = WaterfallEngine(deal3, {"final_distribution": "formula"})
+    _, r3 = e3.run_period(e3.initial_state(), {"2": g2})
+    assert sum(r3.classes[f"2-B-{k}"].principal_paid for k in range(1, 7)) == subs
 
 
 def test_loss_exhausting_group_1_subordinates(deal3) -> None:  # type: ignore[no-untyped-def]
@@ -118,10 +124,13 @@ def test_loss_exhausting_group_1_subordinates(deal3) -> None:  # type: ignore[no
     assert abs(r.classes["1-A-11"].realized_loss - (share["1-A-9"] + share["1-A-11"])) <= 2
     assert abs(r.classes["1-A-6"].realized_loss - share["1-A-6"]) <= 1
     assert sum(r.classes[n].realized_loss for n in seniors) == extra
-    # the depletion override: principal pro rata on balances -- the locked-out 1-A-10 and 1-A-9 are paid now
+    # the depletion override: principal pro rata on balances -- the locked-out 1-A-10 and 1-A-9 are paid now --
+    # and the Subordinate Principal Distribution Amount no subordinate can take goes to the seniors too
     assert r.classes["1-A-10"].principal_paid > 0 and r.classes["1-A-9"].principal_paid > 0
     after = {n: b0[n] - r.classes[n].realized_loss for n in seniors}
-    spda = r.groups["1"].senior_principal_distribution_amount
+    g = r.groups["1"]
+    spda = g.senior_principal_distribution_amount + g.subordinate_principal_distribution_amount
+    assert spda == 10_000_000
     assert abs(r.classes["1-A-10"].principal_paid - spda * after["1-A-10"] / sum(after.values())) <= 1
 
 

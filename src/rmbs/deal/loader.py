@@ -61,7 +61,7 @@ def load_deal_text(text: str, path: Path) -> Deal:
         raise DealError("a deal file is a mapping of deal fields", file=path, line=1)
     lines = _line_index(root)
     try:
-        return Deal.model_validate(data)
+        deal = Deal.model_validate(data)
     except PydanticValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(
@@ -76,6 +76,12 @@ def load_deal_text(text: str, path: Path) -> Deal:
                 break
         where = ".".join(str(x) for x in err["loc"])
         raise DealError(f"{err['msg']}", file=path, line=line, field=where) from exc
+    deal.locate(
+        str(path),
+        {sw.name: lines.get(("switches", i), 0) for i, sw in enumerate(deal.switches)},
+        lines.get(("switches",)),
+    )
+    return deal
 
 
 def load_deal(deal: str | Path) -> Deal:

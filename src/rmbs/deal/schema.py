@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 Pct = Annotated[Decimal, Field(ge=0, le=100)]
 
@@ -245,6 +245,27 @@ class Deal(Model):
     termination: Termination
     switches: list[Switch]
     psa: str = ""
+    # where the deal came from (set by the loader): the file, and the YAML line of each switch entry, so that
+    # a reading the interpreter does not implement or an unknown switch is reported at its line
+    _source: str | None = PrivateAttr(default=None)
+    _switch_lines: dict[str, int] = PrivateAttr(default_factory=dict)
+    _switches_line: int | None = PrivateAttr(default=None)
+
+    def locate(self, source: str, switch_lines: dict[str, int], switches_line: int | None) -> None:
+        self._source = source
+        self._switch_lines = dict(switch_lines)
+        self._switches_line = switches_line
+
+    @property
+    def source(self) -> str | None:
+        """The deal file this deal was loaded from, if any."""
+        return self._source
+
+    def switch_line(self, name: str | None = None) -> int | None:
+        """The YAML line of switch ``name``'s entry (or of the ``switches:`` key when ``name`` is not declared)."""
+        if name is not None and name in self._switch_lines:
+            return self._switch_lines[name]
+        return self._switches_line
 
     def class_map(self) -> dict[str, ClassSpec]:
         return {c.name: c for c in self.classes}

@@ -22,7 +22,7 @@ from typing import Any, Protocol, TypeVar
 from rmbs.admin.servicing import BUCKETS
 from rmbs.report.psa import Citations, citations
 from rmbs.report.source import PeriodHeader, TrustHistory, load_history, period_header
-from rmbs.waterfall.engine import DealState, GroupPeriodInput, WaterfallEngine, distribution_date
+from rmbs.waterfall.engine import WaterfallEngine
 
 PENNY = Decimal("0.01")
 FACTOR_PLACES = Decimal("0.00000001")
@@ -147,33 +147,6 @@ def _dollars(x: Any) -> Decimal:
     return Decimal(str(x))
 
 
-def _following_percentages(
-    h: TrustHistory, engine: WaterfallEngine, g: Any, delinquent_60_plus: int
-) -> tuple[Decimal, Decimal | None, Decimal]:
-    """Senior, Priority and Senior Prepayment Percentages for the next Distribution Date, from the balances after
-    this one. The step-down tests are run as they stand (next month's delinquencies are not known yet: this
-    period's 60+ delinquent balance stands in for them)."""
-    state: DealState = DealState.from_json(h.state_after.to_json())
-    bal = state.balances
-    sp = engine._senior_percentage(g, bal)
-    prio: Decimal | None = None
-    if g.priority is not None:
-        pr = g.priority
-        den = sum(bal.get(n, 0) for n in engine._members(pr.denominator, g))
-        prio = engine._pct(bal.get(pr.class_name, 0), den) if den else Decimal(0)
-    nxt = distribution_date(h.deal.first_distribution_date, h.current.period + 1)
-    spp, _dq, _loss = engine._senior_prepayment_percentage(
-        g,
-        state.groups[g.id],
-        GroupPeriodInput(delinquent_60_plus=delinquent_60_plus),
-        bal,
-        sp,
-        HUNDRED - sp,
-        nxt,
-    )
-    return sp, prio, spp
-
-
 def _class_lines(h: TrustHistory) -> list[ClassLine]:
     cur, prior = h.current, h.prior
     lines = []
@@ -281,6 +254,11 @@ def principal_received(group_input: dict[str, Any]) -> tuple[int, int]:
 def _group_lines(h: TrustHistory, classes: list[ClassLine]) -> list[GroupLine]:
     cur = h.current
     engine = WaterfallEngine(h.deal, cur.run.get("switches") or None)
+    # the percentages for the following Distribution Date, as the waterfall will figure them from the balances
+    # after this one (this period's 60+ delinquent balance standing in for next month's, not known yet)
+    following = engine.following_percentages(
+        h.state_after, {g.id: cur.groups[g.id].delinquent_60_plus for g in h.deal.groups}
+    )
     out = []
     for g in h.deal.groups:
         gp = cur.groups[g.id]
@@ -291,7 +269,7 @@ def _group_lines(h: TrustHistory, classes: list[ClassLine]) -> list[GroupLine]:
         rec = cur.reconciliation[g.id]
         members, original = group_members(classes, g.id)
         prepay, liq = principal_received(gi)
-        sp, prio, spp = _following_percentages(h, engine, g, gp.delinquent_60_plus)
+        sp, prio, spp = following[g.id]
         tests = cert["tests"]
         out.append(
             GroupLine(

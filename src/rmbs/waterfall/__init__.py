@@ -1,4 +1,5 @@
-"""The PSA's Article V as an engine: interest, senior principal with shifting interest, PO, subordinates, losses."""
+"""The PSA's Article V, written once: a deal file compiles into a plan (:mod:`.plan`) that one interpreter runs
+(:mod:`.interp`) -- projections, grids, pricing and the monthly posting alike (:mod:`.engine`)."""
 
 from rmbs.waterfall.engine import (
     ClassResult,
@@ -6,6 +7,7 @@ from rmbs.waterfall.engine import (
     GroupPeriodInput,
     GroupResult,
     PeriodResult,
+    Run,
     WaterfallEngine,
 )
 
@@ -15,5 +17,6 @@ __all__ = [
     "GroupPeriodInput",
     "GroupResult",
     "PeriodResult",
+    "Run",
     "WaterfallEngine",
 ]

@@ -13,7 +13,7 @@ import numpy as np
 
 from rmbs.collateral.periods import IntArray, PoolPeriod, PoolPeriods
 from rmbs.deal.schema import Deal
-from rmbs.waterfall.engine import GroupPeriodInput
+from rmbs.waterfall.types import INPUT_AXIS, GroupPeriodInput
 
 
 def group_input(pp: PoolPeriod) -> GroupPeriodInput:
@@ -86,3 +86,21 @@ def scenario_inputs(deal: Deal, periods: PoolPeriods, scenario: int) -> list[dic
         }
         for t in range(periods.n_periods)
     ]
+
+
+def input_array(deal: Deal, periods: PoolPeriods, scenarios: Sequence[int] | None = None) -> IntArray:
+    """The interpreter's input: (scenario, date, group in deal order, field of INPUT_AXIS) int64, from the
+    projection's arrays at once (fields a projection does not produce stay zero)."""
+    rows = [periods.group_index(g.loan_group) for g in deal.groups]
+    sel = np.arange(periods.shape[0]) if scenarios is None else np.asarray(scenarios, dtype=np.int64)
+
+    def get(name: str) -> IntArray:
+        arr: IntArray = getattr(periods, name)[sel][:, rows, :]  # (S, G, T)
+        return arr
+
+    cols = input_columns(get)
+    S, G, T = cols[0].shape
+    out = np.zeros((S, T, G, len(INPUT_AXIS)), dtype=np.int64)
+    for name, col in zip(INPUT_FIELDS, cols, strict=True):
+        out[:, :, :, INPUT_AXIS.index(name)] = np.asarray(col).transpose(0, 2, 1)
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from rich.console import Console
@@ -14,12 +14,14 @@ from rich.table import Table
 from rmbs.collateral.assumptions import Scenario
 from rmbs.collateral.assumptions import scenario as make_scenario
 from rmbs.collateral.loans import project_deal
+from rmbs.collateral.periods import PoolPeriods
 from rmbs.deal.schema import Deal
 from rmbs.errors import ValidationError
-from rmbs.waterfall.engine import GroupPeriodInput, PeriodResult, WaterfallEngine
-from rmbs.waterfall.fast import period_results, run_batch
-from rmbs.waterfall.link import scenario_inputs
-from rmbs.waterfall.run import IndexPath, class_summary, frames, parse_index_path, run_scenario
+from rmbs.waterfall.calls import exercise_call
+from rmbs.waterfall.engine import GroupPeriodInput, PeriodResult, Run, WaterfallEngine
+from rmbs.waterfall.link import input_array
+from rmbs.waterfall.prim import I64
+from rmbs.waterfall.run import IndexPath, class_summary, frames, parse_index_path
 
 
 @dataclass
@@ -62,52 +64,56 @@ def run_deal(
     switches: dict[str, str] | None = None,
     clean_up_call: bool = False,
     scenarios: Sequence[Scenario] | None = None,
-    workers: int = 1,
 ) -> list[ScenarioRun]:
-    """Project all scenarios in one collateral pass (the scenario axis), then distribute each -- in this
-    process, or spread over ``workers`` processes (the waterfall is exact integer Python, one scenario at a
-    time)."""
+    """Project all scenarios in one collateral pass (the scenario axis), then distribute them all in one call of
+    the interpreter; every date's inputs and results are kept."""
     engine = WaterfallEngine(deal, switches)
     if scenarios is None:
         scenarios = [make_scenario(p, default, severity, lag, advance) for p in prepay]
     periods = project_deal(deal.library, scenarios, ci_cap_base=ci_cap_base(engine.switches))
     index = parse_index_path(libor)
-    all_inputs = [scenario_inputs(deal, periods, s) for s in range(len(scenarios))]
-    if workers > 1 and len(scenarios) > 1:
-        from concurrent.futures import ProcessPoolExecutor
+    run, inp = run_periods(engine, periods, index, clean_up_call)
+    out = []
+    for s, sc in enumerate(scenarios):
+        results = run.results(s)
+        out.append(
+            ScenarioRun(
+                sc.label(), group_inputs(deal, inp[s, : len(results)]), results, dict(engine.switches)
+            )
+        )
+    return out
 
-        chunks = [list(range(k, len(scenarios), workers)) for k in range(workers)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [
-                pool.submit(
-                    _run_chunk, deal, dict(engine.switches), [all_inputs[i] for i in c], index, clean_up_call
-                )
-                for c in chunks
-            ]
-            done: dict[int, list[PeriodResult]] = {}
-            for c, f in zip(chunks, futures, strict=True):
-                for i, res in zip(c, f.result(), strict=True):
-                    done[i] = res
-        results = [done[i] for i in range(len(scenarios))]
-    else:
-        with relaxed_gc():
-            results = [run_scenario(engine, inp, index, cleanup_call=clean_up_call) for inp in all_inputs]
+
+def run_periods(
+    engine: WaterfallEngine, periods: PoolPeriods, index: IndexPath, clean_up_call: bool = False
+) -> tuple[Run, I64]:
+    """The interpreter over every scenario of a projection (with the clean-up call on its first possible date
+    when asked); returns the run and the inputs it distributed."""
+    inp = input_array(engine.deal, periods)
+    t_end = None
+    if clean_up_call:
+        inp, t_end = exercise_call(
+            engine.deal, inp, engine.sw("cleanup_call_base", "aggregate") == "per_group"
+        )
+    return engine.run(inp, index.at, None, t_end), inp
+
+
+def group_inputs(deal: Deal, rows: I64) -> list[dict[str, GroupPeriodInput]]:
+    """A scenario's (date, group, field) input rows as GroupPeriodInputs keyed by loan group, date by date."""
+    names = [f.name for f in fields(GroupPeriodInput)]
+    table = rows.tolist()
     return [
-        ScenarioRun(sc.label(), inp, res, dict(engine.switches))
-        for sc, inp, res in zip(scenarios, all_inputs, results, strict=True)
+        {
+            g.loan_group: GroupPeriodInput(
+                **{
+                    n: (bool(v) if n == "cleanup_call" else v)
+                    for n, v in zip(names, table[t][k], strict=True)
+                }
+            )
+            for k, g in enumerate(deal.groups)
+        }
+        for t in range(len(table))
     ]
-
-
-def _run_chunk(
-    deal: Deal,
-    switches: dict[str, str],
-    inputs: list[list[dict[str, GroupPeriodInput]]],
-    index: IndexPath,
-    cleanup: bool,
-) -> list[list[PeriodResult]]:
-    engine = WaterfallEngine(deal, switches)
-    with relaxed_gc():
-        return [run_scenario(engine, inp, index, cleanup_call=cleanup) for inp in inputs]
 
 
 def write_tables(deal: Deal, runs: Sequence[ScenarioRun], out: Path) -> list[Path]:
@@ -214,24 +220,14 @@ ChunkJob = tuple[Deal, dict[str, str], list[Scenario], IndexPath, bool, Summariz
 
 
 def summarize_chunk(job: ChunkJob, exact: bool = False) -> list[list[dict[str, object]]]:
-    """One chunk of scenarios, start to finish: collateral pass, waterfall, summaries.
-
-    The waterfall is the compiled kernel of :mod:`rmbs.waterfall.fast` with the exact engine taking over any
-    scenario at the first date outside the kernel's path; the exact engine alone when the kernel cannot run the
-    deal's readings, for the clean-up call, or when ``exact`` is set. Both give the same class results."""
+    """One chunk of scenarios, start to finish: collateral pass, the interpreter over all of them, summaries.
+    (``exact`` is accepted for compatibility: there is one waterfall, exact in integer cents.)"""
     deal, switches, scs, index, cleanup, summarize = job
     with relaxed_gc():
         periods = project_deal(deal.library, scs, ci_cap_base=ci_cap_base(switches))
         engine = WaterfallEngine(deal, switches)
-        tables = None if (cleanup or exact) else run_batch(engine, periods, list(range(len(scs))), index)
-        if tables is not None:
-            return [summarize(deal, period_results(t)) for t in tables]
-        return [
-            summarize(
-                deal, run_scenario(engine, scenario_inputs(deal, periods, i), index, cleanup_call=cleanup)
-            )
-            for i in range(len(scs))
-        ]
+        run, _inp = run_periods(engine, periods, index, cleanup)
+        return [summarize(deal, run.results(i)) for i in range(len(scs))]
 
 
 @contextmanager

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from rmbs.deal.schema import Deal
 from rmbs.errors import ValidationError
-from rmbs.waterfall.arith import frac_of, pct_of
+from rmbs.waterfall.calls import exercise_call
 from rmbs.waterfall.engine import DealState, GroupPeriodInput, PeriodResult, WaterfallEngine, cents
+from rmbs.waterfall.prim import I64
+from rmbs.waterfall.types import INPUT_AXIS
 
 MONEY = pl.Decimal(18, 2)
 
@@ -79,40 +82,13 @@ def parse_index_path(spec: str | None, default: Decimal = Decimal("1.88")) -> In
     return IndexPath(tuple(_rate(x, "libor") for x in spec.split(",")))
 
 
-def _call_price_inputs(inp: dict[str, GroupPeriodInput]) -> dict[str, GroupPeriodInput]:
-    """On the clean-up call date the Depositor buys every loan at its Stated Principal Balance plus a month's
-    interest (Article X): the remaining balance arrives as a prepayment, with interest at the group's current
-    net rate."""
-    out: dict[str, GroupPeriodInput] = {}
-    for g, gi in inp.items():
-        remaining = gi.ending_balance
-        remaining_po = gi.ending_balance_po
-        begin = gi.ending_balance + gi.principal_non_po + gi.principal_po
-        extra_interest = frac_of(remaining, gi.net_interest, begin) if begin else 0
-        out[g] = replace(
-            gi,
-            prepayment_non_po=gi.prepayment_non_po + remaining - remaining_po,
-            prepayment_po=gi.prepayment_po + remaining_po,
-            net_interest=gi.net_interest + extra_interest,
-            ending_balance=0,
-            ending_balance_po=0,
-            cleanup_call=True,
-        )
+def inputs_array(engine: WaterfallEngine, periods: Sequence[dict[str, GroupPeriodInput]]) -> I64:
+    """One scenario's dates of inputs (keyed by loan group) as the interpreter's (1, T, G, F) array."""
+    G = len(engine.plan.group_ids)
+    out = np.zeros((1, len(periods), G, len(INPUT_AXIS)), dtype=np.int64)
+    for t, inp in enumerate(periods):
+        out[0, t] = engine.input_row(inp)
     return out
-
-
-def call_due(deal: Deal, inp: dict[str, GroupPeriodInput], per_group: bool = False) -> bool:
-    """The optional termination test: Pool Stated Principal Balance below the threshold of the cut-off balance."""
-    pct = deal.termination.threshold_pct
-    if per_group:
-        return any(
-            inp.get(g.loan_group, GroupPeriodInput()).ending_balance
-            < pct_of(int(g.cutoff_balance * 100), pct)
-            for g in deal.groups
-        )
-    total = sum(gi.ending_balance for gi in inp.values())
-    cutoff = sum(int(g.cutoff_balance * 100) for g in deal.groups)
-    return total < pct_of(cutoff, pct)
 
 
 def run_scenario(
@@ -123,21 +99,18 @@ def run_scenario(
     cleanup_call: bool = False,
     state: DealState | None = None,
 ) -> list[PeriodResult]:
-    """Distribute every date of ``periods`` in order; stop after the clean-up call or when all is retired."""
-    state = state or engine.initial_state()
-    out: list[PeriodResult] = []
-    per_group = engine.sw("cleanup_call_base", "aggregate") == "per_group"
-    for inp in periods:
-        call = cleanup_call and call_due(engine.deal, inp, per_group)
-        if call:
-            inp = _call_price_inputs(inp)
-            if isinstance(periods, list):
-                periods[len(out)] = inp
-        state, r = engine.run_period(state, inp, index.at(state.period + 1))
-        out.append(r)
-        if call or state.retired:
-            break
-    return out
+    """Distribute every date of ``periods`` in order (from ``state``, default the cut-off); with
+    ``cleanup_call``, the optional termination on its first possible date (and nothing after)."""
+    if not periods:
+        return []
+    inp = inputs_array(engine, periods)
+    t_end = None
+    if cleanup_call:
+        inp, t_end = exercise_call(
+            engine.deal, inp, engine.sw("cleanup_call_base", "aggregate") == "per_group"
+        )
+    run = engine.run(inp, index.at, [state] if state else None, t_end)
+    return run.results(0)
 
 
 def frames(
