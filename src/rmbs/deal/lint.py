@@ -140,6 +140,7 @@ def lint_deal(deal: Deal, tape_non_po: dict[str, Decimal] | None = None) -> list
             continue
         if c.name not in paid:
             out.append(Finding("error", f"class {c.name}", "is never paid principal by any rule"))
+    out.extend(_plan_findings(deal))
     return out
 
 
@@ -159,6 +160,19 @@ def tape_non_po_by_group(deal: Deal) -> dict[str, Decimal] | None:
     ):
         out[g] = out.get(g, Decimal(0)) + bal * Decimal(frac)
     return out
+
+
+def _plan_findings(deal: Deal) -> list[Finding]:
+    """The deal compiled for the interpreter: a switch it does not know, a reading it does not implement or a
+    step it cannot run is an error here, as it would be at run time (file and line in the message)."""
+    from rmbs.errors import RmbsError
+    from rmbs.waterfall.plan import compile_plan
+
+    try:
+        compile_plan(deal)
+    except RmbsError as exc:
+        return [Finding("error", exc.location() or "deal", exc.message)]
+    return []
 
 
 def lint_path(path: str | Path) -> list[Finding]:

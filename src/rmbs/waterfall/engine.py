@@ -8,16 +8,18 @@ ledger's stored state -- and turns the arrays into results. It holds no rule of 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
+import numba
 import numpy as np
 
 from rmbs.deal.schema import Deal
 from rmbs.waterfall.interp import GROUP_OUT, PCT_UNITS
 from rmbs.waterfall.interp import run as interpret
-from rmbs.waterfall.plan import HORIZON, Plan, compile_plan, dates_of
+from rmbs.waterfall.plan import HORIZON, KernelPlan, Plan, compile_plan, dates_of
 from rmbs.waterfall.prim import I64
 from rmbs.waterfall.results import period_results
 from rmbs.waterfall.state import KernelOut, KernelState, from_arrays, initial_state, new_out, to_arrays
@@ -48,6 +50,7 @@ __all__ = [
     "distribution_date",
 ]
 
+MIN_PER_THREAD = 16  # scenarios; below this a second thread costs more than it saves
 IndexAt = Callable[[int], "Decimal | None"]  # LIBOR (percent) for a period number, None before any is set
 
 
@@ -73,6 +76,29 @@ class Run:
         """One group figure of every scenario, date and group: (S, T, G) int64."""
         out: I64 = self.out.grp[:, :, :, GROUP_OUT.index(key)]
         return out
+
+
+def _interpret(
+    inp: I64, ends: I64, kp: KernelPlan, num: I64, den: I64, st: KernelState, out: KernelOut
+) -> None:
+    """The interpreter over the scenario axis, split across threads (it runs without the GIL) when the batch is
+    big enough to be worth it; each thread has its own slice of every state and output array."""
+    S = inp.shape[0]
+    threads = min(int(numba.config.NUMBA_NUM_THREADS), S // MIN_PER_THREAD)
+    if threads <= 1:
+        interpret(inp, ends, kp, num, den, st, out)
+        return
+    cuts = np.linspace(0, S, threads + 1).astype(np.int64)
+
+    def part(k: int) -> None:
+        a, b = int(cuts[k]), int(cuts[k + 1])
+        interpret(
+            inp[a:b], ends[a:b], kp, num, den,
+            KernelState(*(x[a:b] for x in st)), KernelOut(*(x[a:b] for x in out)),
+        )  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(part, range(threads)))
 
 
 class WaterfallEngine:
@@ -145,7 +171,7 @@ class WaterfallEngine:
         st = to_arrays(self.plan, sts)
         out = new_out(S, T, len(self.plan.names), G, len(self.plan.coverage))
         ends = np.full(S, T, dtype=np.int64) if t_end is None else np.ascontiguousarray(t_end, dtype=np.int64)
-        interpret(np.ascontiguousarray(inp, dtype=np.int64), ends, self.plan.kernel, num, den, st, out)
+        _interpret(np.ascontiguousarray(inp, dtype=np.int64), ends, self.plan.kernel, num, den, st, out)
         if out.error.any():
             s = int(np.nonzero(out.error)[0][0])
             raise ConservationError(
