@@ -40,7 +40,8 @@ def call_dates(deal: Deal, inp: I64, per_group: bool = False) -> I64:
     else:
         limit = pct_of(sum(int(g.cutoff_balance * 100) for g in deal.groups), pct)
         due = end.sum(axis=2) < limit
-    first = np.where(due.any(axis=1), due.argmax(axis=1), -1)
+    due_arr: I64 = np.asarray(due)
+    first = np.where(due_arr.any(axis=1), due_arr.argmax(axis=1), -1)
     return np.asarray(first, dtype=np.int64)
 
 

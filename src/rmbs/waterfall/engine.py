@@ -84,7 +84,7 @@ def _interpret(
     """The interpreter over the scenario axis, split across threads (it runs without the GIL) when the batch is
     big enough to be worth it; each thread has its own slice of every state and output array."""
     S = inp.shape[0]
-    threads = min(int(numba.config.NUMBA_NUM_THREADS), S // MIN_PER_THREAD)
+    threads = min(int(getattr(numba.config, "NUMBA_NUM_THREADS", 1)), S // MIN_PER_THREAD)
     if threads <= 1:
         interpret(inp, ends, kp, num, den, st, out)
         return

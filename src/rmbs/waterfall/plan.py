@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -185,7 +185,7 @@ class Plan:
     initial_senior_percentage: list[int]  # per group, units of 10^-6 percent
 
 
-def _where(deal: Deal, name: str | None) -> dict[str, object]:
+def _where(deal: Deal, name: str | None) -> dict[str, Any]:
     return {"file": deal.source, "line": deal.switch_line(name)}
 
 
@@ -200,7 +200,7 @@ def resolve_switches(deal: Deal, overrides: dict[str, str] | None = None) -> dic
                 f"switch {sw.name!r} is not a reading the interpreter implements",
                 field=f"switch {sw.name}",
                 expected=", ".join(sorted(READINGS)),
-                **_where(deal, sw.name),  # type: ignore[arg-type]
+                **_where(deal, sw.name),
             )
         if implemented != ANY:
             missing = [c for c in sw.choices if c not in implemented]
@@ -209,7 +209,7 @@ def resolve_switches(deal: Deal, overrides: dict[str, str] | None = None) -> dic
                     f"switch {sw.name}: reading {missing[0]!r} is not implemented by the interpreter",
                     field=f"switch {sw.name}",
                     expected=" | ".join(implemented),
-                    **_where(deal, sw.name),  # type: ignore[arg-type]
+                    **_where(deal, sw.name),
                 )
     out = deal.switch_defaults()
     for k, v in (overrides or {}).items():
@@ -219,14 +219,14 @@ def resolve_switches(deal: Deal, overrides: dict[str, str] | None = None) -> dic
                 f"unknown switch {k!r}",
                 field="switch",
                 expected=", ".join(declared),
-                **_where(deal, None),  # type: ignore[arg-type]
+                **_where(deal, None),
             )
         if v not in spec.choices:
             raise ValidationError(
                 f"switch {k} cannot be {v!r}",
                 field=f"switch {k}",
                 expected=" | ".join(spec.choices),
-                **_where(deal, k),  # type: ignore[arg-type]
+                **_where(deal, k),
             )
         out[k] = v
     return out
@@ -290,7 +290,7 @@ def compile_plan(deal: Deal, overrides: dict[str, str] | None = None, horizon: i
     interest = {i for row in interest_of for i in row}
 
     # ---- the senior principal programme
-    steps: list[dict[str, object]] = []
+    steps: list[dict[str, Any]] = []
     step_psa: list[str] = []
 
     def add_simple(st: Step, where: str) -> int:
@@ -352,7 +352,7 @@ def compile_plan(deal: Deal, overrides: dict[str, str] | None = None, horizon: i
         for g in deal.groups
     ]
     K = max(len(steps), 1)
-    L = max([1] + [len(s.get("legs", [])) for s in steps])  # type: ignore[arg-type]
+    L = max([1] + [len(s.get("legs", [])) for s in steps])
     a = {
         "st_kind": np.zeros(K, dtype=np.int64),
         "st_inner": np.full(K, -1, dtype=np.int64),
@@ -370,22 +370,22 @@ def compile_plan(deal: Deal, overrides: dict[str, str] | None = None, horizon: i
     until_rows: list[list[int]] = []
     for k, st in enumerate(steps):
         a["st_kind"][k] = st["kind"]
-        cls_rows.append(list(st.get("cls", [])))  # type: ignore[call-overload]
+        cls_rows.append(list(st.get("cls", [])))
         if st["kind"] == CAP:
             a["st_inner"][k] = st["inner"]
         if st["kind"] == CONC:
             legs = st["legs"]
-            a["st_nleg"][k] = len(legs)  # type: ignore[arg-type]
-            for i, (lk, tgt) in enumerate(legs):  # type: ignore[arg-type]
+            a["st_nleg"][k] = len(legs)
+            for i, (lk, tgt) in enumerate(legs):
                 a["leg_kind"][k, i] = lk
                 a["leg_tgt"][k, i] = tgt
-                a["leg_pct"][k, i] = st["pct"][i]  # type: ignore[index]
-                a["leg_until"][k, i] = 1 if i in st["until_legs"] else 0  # type: ignore[operator]
+                a["leg_pct"][k, i] = st["pct"][i]
+                a["leg_until"][k, i] = 1 if i in st["until_legs"] else 0
             a["st_pct_den"][k] = st["den"]
             a["st_mode"][k] = st["mode"]
-        ui_p.append([q for q, _ in st.get("ui", [])])  # type: ignore[attr-defined]
-        ui_l.append([i for _, i in st.get("ui", [])])  # type: ignore[attr-defined]
-        until_rows.append(list(st.get("until", [])))  # type: ignore[call-overload]
+        ui_p.append([q for q, _ in st.get("ui", [])])
+        ui_l.append([i for _, i in st.get("ui", [])])
+        until_rows.append(list(st.get("until", [])))
 
     # ---- date tables: step-down shares, Shift Percentages, loss limits, coverage caps
     dates = [distribution_date(deal.first_distribution_date, q) for q in range(1, horizon + 1)]
@@ -424,8 +424,8 @@ def compile_plan(deal: Deal, overrides: dict[str, str] | None = None, horizon: i
             for t, dd in enumerate(dates):
                 cov_pct[t, k] = _scaled(c.pool_pct_caps.at(dd), cov_den, f"{c.name} cap")
 
-    def per_group(f: object) -> tuple[I64, I64]:
-        rows = [f(g) for g in deal.groups]  # type: ignore[operator]
+    def per_group(f: Any) -> tuple[I64, I64]:
+        rows = [f(g) for g in deal.groups]
         return _pad(rows), _counts(rows)
 
     g_subs, g_nsubs = per_group(lambda g: [ix[n] for n in g.subordinates])

@@ -60,9 +60,8 @@ def new_out(S: int, T: int, C: int, G: int, K: int) -> KernelOut:
     def z(*shape: int) -> I64:
         return np.zeros(shape, dtype=np.int64)
 
-    return KernelOut(
-        *(z(S, T, C) for _ in range(10)), z(S, T, G, N_GROUP_OUT), z(S, T, G, max(K, 0)), z(S), z(S)
-    )
+    classes = [z(S, T, C) for _ in range(10)]
+    return KernelOut(*classes, z(S, T, G, N_GROUP_OUT), z(S, T, G, max(K, 0)), z(S), z(S))  # type: ignore[call-arg]
 
 
 def _units(d: Decimal | None, scale: int) -> int:
