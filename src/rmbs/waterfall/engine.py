@@ -174,6 +174,11 @@ class GroupResult:
     # (subordinate names, their prior balances, the Fractional Interest denominator): the Fractional Interests
     # are derived from these only when asked for (most runs never read them)
     fi_basis: tuple[tuple[str, ...], tuple[int, ...], int] = ((), (), 0)
+    # the residual's payment split into its interest and principal parts (5.02(a)(v)), and whether this date is
+    # the Final Distribution Date (Article X)
+    residual_interest: int = 0
+    residual_principal: int = 0
+    final_distribution: bool = False
 
     @property
     def fractional_interests(self) -> dict[str, Decimal]:

@@ -19,7 +19,7 @@ from rmbs.errors import ValidationError
 from rmbs.waterfall.engine import GroupPeriodInput, PeriodResult, WaterfallEngine
 from rmbs.waterfall.fast import period_results, run_batch
 from rmbs.waterfall.link import scenario_inputs
-from rmbs.waterfall.run import IndexPath, class_summary, frames, parse_index_path, run_scenario
+from rmbs.waterfall.run import IndexPath, class_summary, parse_index_path, run_scenario
 
 
 @dataclass
@@ -111,10 +111,14 @@ def _run_chunk(
 
 
 def write_tables(deal: Deal, runs: Sequence[ScenarioRun], out: Path) -> list[Path]:
+    """The ``classes``, ``groups``, ``pool``, ``inputs`` and ``tests`` tables (:mod:`rmbs.waterfall.tables`) of
+    every scenario, each as CSV and Parquet in ``out``."""
+    from rmbs.waterfall.tables import frames
+
     out.mkdir(parents=True, exist_ok=True)
-    classes, pool, tests = frames(deal, [r.results for r in runs], [r.inputs for r in runs])
+    tables = frames(deal, [r.results for r in runs], [r.inputs for r in runs])
     written = []
-    for name, df in (("classes", classes), ("pool", pool), ("tests", tests)):
+    for name, df in tables._asdict().items():
         df.write_csv(out / f"{name}.csv")
         df.write_parquet(out / f"{name}.parquet")
         written += [out / f"{name}.csv", out / f"{name}.parquet"]
