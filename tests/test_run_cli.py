@@ -19,15 +19,18 @@ CLASS_COLS = [
     "period",
     "date",
     "class",
+    "group",
     "beginning_balance",
     "accrued_interest",
     "interest_reduction",
     "interest_paid",
     "unpaid_interest_shortfall",
     "principal_paid",
+    "po_deferred_paid",
     "realized_loss",
     "writedown",
     "ending_balance",
+    "rate",
     "factor",
 ]
 POOL_COLS = [
@@ -46,6 +49,7 @@ POOL_COLS = [
     "ending_balance_po",
     "residual_paid",
 ]
+TABLES = ("classes", "groups", "pool", "inputs", "tests")
 TEST_COLS = [
     "scenario",
     "period",
@@ -60,12 +64,14 @@ TEST_COLS = [
     "priority_amount",
     "po_deferred_amount",
     "depleted",
+    "residual_while_outstanding",
 ]
 
 
 def test_run_2000_2_day_one_through_the_cli(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["run", "boams-2000-2", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
+    assert all((tmp_path / f"{t}.{ext}").is_file() for t in TABLES for ext in ("csv", "parquet"))
     classes = pl.read_csv(tmp_path / "classes.csv", infer_schema=False)
     pool = pl.read_csv(tmp_path / "pool.csv", infer_schema=False)
     tests = pl.read_csv(tmp_path / "tests.csv", infer_schema=False)

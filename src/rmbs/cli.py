@@ -157,11 +157,14 @@ def run(
     ),
     switch: list[str] = typer.Option([], "--switch", help="NAME=VALUE, an ambiguity switch (repeatable)"),
     clean_up_call: bool = typer.Option(False, "--clean-up-call", help="exercise the Article X call"),
-    out: Path = typer.Option(..., "--out", help="directory for classes/pool/tests CSV and Parquet"),
+    out: Path = typer.Option(
+        ..., "--out", help="directory for the classes/groups/pool/inputs/tests CSV and Parquet tables"
+    ),
 ) -> None:
     """Project the collateral and run the PSA waterfall; write the tables and print a per-class summary."""
     from rmbs.deal.loader import load_deal
-    from rmbs.waterfall.project import parse_switches, print_summary, run_deal, write_tables
+    from rmbs.waterfall.project import parse_switches, run_deal, write_tables
+    from rmbs.waterfall.run import print_summary
 
     d = load_deal(deal)
     runs = run_deal(

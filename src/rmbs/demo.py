@@ -14,7 +14,8 @@ from rmbs.ingest.run import ingest_file, print_ingest_result, reconciliation_tab
 def run_demo(out: Path, console: Console) -> None:
     _ingest_or_show(out, console)
     from rmbs.deal.loader import load_deal
-    from rmbs.waterfall.project import print_summary, run_deal, write_tables
+    from rmbs.waterfall.project import run_deal, write_tables
+    from rmbs.waterfall.run import print_summary
 
     for deal_id in SEED_FILES.values():
         console.rule(

@@ -8,9 +8,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
-
 from rmbs.collateral.assumptions import Scenario
 from rmbs.collateral.assumptions import scenario as make_scenario
 from rmbs.collateral.loans import project_deal
@@ -21,7 +18,7 @@ from rmbs.waterfall.calls import exercise_call
 from rmbs.waterfall.engine import GroupPeriodInput, PeriodResult, Run, WaterfallEngine
 from rmbs.waterfall.link import input_array
 from rmbs.waterfall.prim import I64
-from rmbs.waterfall.run import IndexPath, class_summary, frames, parse_index_path
+from rmbs.waterfall.run import IndexPath, class_summary, parse_index_path
 
 
 @dataclass
@@ -117,46 +114,18 @@ def group_inputs(deal: Deal, rows: I64) -> list[dict[str, GroupPeriodInput]]:
 
 
 def write_tables(deal: Deal, runs: Sequence[ScenarioRun], out: Path) -> list[Path]:
+    """The ``classes``, ``groups``, ``pool``, ``inputs`` and ``tests`` tables (:mod:`rmbs.waterfall.tables`) of
+    every scenario, each as CSV and Parquet in ``out``."""
+    from rmbs.waterfall.tables import frames
+
     out.mkdir(parents=True, exist_ok=True)
-    classes, pool, tests = frames(deal, [r.results for r in runs], [r.inputs for r in runs])
+    tables = frames(deal, [r.results for r in runs], [r.inputs for r in runs])
     written = []
-    for name, df in (("classes", classes), ("pool", pool), ("tests", tests)):
+    for name, df in tables._asdict().items():
         df.write_csv(out / f"{name}.csv")
         df.write_parquet(out / f"{name}.parquet")
         written += [out / f"{name}.csv", out / f"{name}.parquet"]
     return written
-
-
-def print_summary(deal: Deal, runs: Sequence[ScenarioRun], console: Console) -> None:
-    for s, r in enumerate(runs):
-        t = Table(title=f"{deal.deal_id} scenario {s}: {r.label}", title_justify="left")
-        for col in (
-            "class",
-            "initial balance",
-            "WAL (yrs)",
-            "first principal",
-            "last principal",
-            "interest",
-            "principal",
-            "loss",
-        ):
-            t.add_column(col, justify="left" if col == "class" else "right")
-        for row in class_summary(deal, r.results):
-            t.add_row(
-                row["class"],
-                f"{row['initial_balance']:,}",
-                "" if row["wal_years"] is None else str(row["wal_years"]),
-                str(row["first_principal"] or ""),
-                str(row["last_principal"] or ""),
-                f"{row['total_interest']:,.2f}",
-                f"{row['total_principal']:,.2f}",
-                f"{row['total_loss']:,.2f}",
-            )
-        console.print(t)
-        changed = {k: v for k, v in r.switches.items() if v != {x.name: x.default for x in deal.switches}[k]}
-        console.print(
-            f"{len(r.results)} distribution dates; switches changed from defaults: {changed or 'none'}"
-        )
 
 
 Summarizer = Callable[[Deal, list[PeriodResult]], list[dict[str, object]]]

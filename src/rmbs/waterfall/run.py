@@ -1,8 +1,8 @@
 """Running a deal over many distribution dates and scenarios, and shaping the results.
 
 ``run_scenario`` walks the dates in order from the cut-off state (or a given state), exercising the optional
-clean-up call when asked; ``frames`` turns the results into the ``classes`` / ``pool`` / ``tests`` tables of
-``rmbs run``; ``class_summary`` gives each class's WAL, principal window and totals.
+clean-up call when asked; ``class_summary`` gives each class's WAL, principal window and totals, and
+``print_summary`` prints them for ``rmbs run``. The tables of ``rmbs run --out`` are :mod:`rmbs.waterfall.tables`.
 """
 
 from __future__ import annotations
@@ -13,19 +13,19 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
-import polars as pl
+from rich.console import Console
+from rich.table import Table
 
 from rmbs.deal.schema import Deal
 from rmbs.errors import ValidationError
 from rmbs.waterfall.calls import exercise_call
 from rmbs.waterfall.engine import DealState, GroupPeriodInput, PeriodResult, WaterfallEngine, cents
 from rmbs.waterfall.prim import I64
+from rmbs.waterfall.tables import residual_warnings
 from rmbs.waterfall.types import INPUT_AXIS
-
-MONEY = pl.Decimal(18, 2)
 
 
 @dataclass(frozen=True)
@@ -113,131 +113,6 @@ def run_scenario(
     return run.results(0)
 
 
-def frames(
-    deal: Deal,
-    results: Sequence[Sequence[PeriodResult]],
-    inputs: Sequence[Sequence[dict[str, GroupPeriodInput]]],
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """The ``classes``, ``pool`` and ``tests`` tables (amounts in dollars and cents) for every scenario."""
-    initial = {c.name: Decimal(cents(c.initial_balance)) / 100 for c in deal.classes}
-    crow: dict[str, list[Any]] = {k: [] for k in _CLASS_COLUMNS}
-    prow: dict[str, list[Any]] = {k: [] for k in _POOL_COLUMNS}
-    trow: dict[str, list[Any]] = {k: [] for k in _TEST_COLUMNS}
-    group_of = {g.id: g for g in deal.groups}
-    for s, (res, inp) in enumerate(zip(results, inputs, strict=True)):
-        for r in res:
-            for name, c in r.classes.items():
-                crow["scenario"].append(s)
-                crow["period"].append(r.period)
-                crow["date"].append(r.date)
-                crow["class"].append(name)
-                for k in _CLASS_MONEY:
-                    crow[k].append(getattr(c, k))
-                crow["factor"].append(
-                    (Decimal(c.ending_balance) / 100 / initial[name]).quantize(Decimal("0.0000000001"))
-                    if initial[name]
-                    else Decimal(0)
-                )
-            gi_all = inp[r.period - 1] if r.period - 1 < len(inp) else {}
-            for gid, g in r.groups.items():
-                gi = gi_all.get(group_of[gid].loan_group, GroupPeriodInput())
-                if g.group != gid:
-                    continue
-                prow["scenario"].append(s)
-                prow["period"].append(r.period)
-                prow["date"].append(r.date)
-                prow["group"].append(gid)
-                prow["pool_distribution_amount"].append(g.pool_distribution_amount)
-                prow["scheduled_principal"].append(gi.scheduled_principal_non_po + gi.scheduled_principal_po)
-                prow["prepayments"].append(gi.prepayment_non_po + gi.prepayment_po)
-                prow["liquidation_proceeds"].append(
-                    gi.liquidation_principal_non_po + gi.liquidation_principal_po
-                )
-                prow["realized_loss"].append(
-                    gi.realized_loss_principal_non_po + gi.realized_loss_principal_po
-                )
-                prow["net_interest"].append(gi.net_interest - gi.trustee_fee)
-                prow["ending_balance"].append(gi.ending_balance)
-                prow["ending_balance_non_po"].append(gi.ending_balance - gi.ending_balance_po)
-                prow["ending_balance_po"].append(gi.ending_balance_po)
-                prow["residual_paid"].append(g.residual_paid)
-                prow["trustee_fee"].append(gi.trustee_fee)
-                prow["non_po_class_total"].append(g.non_po_class_total)
-                trow["scenario"].append(s)
-                trow["period"].append(r.period)
-                trow["date"].append(r.date)
-                trow["group"].append(gid)
-                trow["senior_percentage"].append(g.senior_percentage)
-                trow["senior_prepayment_percentage"].append(g.senior_prepayment_percentage)
-                trow["subordinate_percentage"].append(g.subordinate_percentage)
-                trow["delinquency_test_pass"].append(g.delinquency_test_pass)
-                trow["loss_test_pass"].append(g.loss_test_pass)
-                trow["restricted_classes"].append(" ".join(g.restricted_classes))
-                trow["priority_amount"].append(g.priority_amount)
-                trow["po_deferred_amount"].append(g.po_deferred_amount)
-                trow["depleted"].append(g.depleted)
-    classes = _frame(crow, _CLASS_MONEY)
-    pool = _frame(prow, _POOL_MONEY)
-    tests = _frame(trow, ("priority_amount", "po_deferred_amount"))
-    tests = tests.with_columns(
-        pl.col("senior_percentage").cast(pl.Decimal(12, 6)),
-        pl.col("senior_prepayment_percentage").cast(pl.Decimal(12, 6)),
-        pl.col("subordinate_percentage").cast(pl.Decimal(12, 6)),
-    )
-    return classes, pool, tests
-
-
-_CLASS_MONEY = (
-    "beginning_balance",
-    "accrued_interest",
-    "interest_reduction",
-    "interest_paid",
-    "unpaid_interest_shortfall",
-    "principal_paid",
-    "realized_loss",
-    "writedown",
-    "ending_balance",
-)
-_CLASS_COLUMNS = ("scenario", "period", "date", "class", *_CLASS_MONEY, "factor")
-_POOL_MONEY = (
-    "pool_distribution_amount",
-    "scheduled_principal",
-    "prepayments",
-    "liquidation_proceeds",
-    "realized_loss",
-    "net_interest",
-    "ending_balance",
-    "ending_balance_non_po",
-    "ending_balance_po",
-    "residual_paid",
-    "trustee_fee",
-    "non_po_class_total",
-)
-_POOL_COLUMNS = ("scenario", "period", "date", "group", *_POOL_MONEY)
-_TEST_COLUMNS = (
-    "scenario",
-    "period",
-    "date",
-    "group",
-    "senior_percentage",
-    "senior_prepayment_percentage",
-    "subordinate_percentage",
-    "delinquency_test_pass",
-    "loss_test_pass",
-    "restricted_classes",
-    "priority_amount",
-    "po_deferred_amount",
-    "depleted",
-)
-
-
-def _frame(rows: dict[str, list[Any]], money: Sequence[str]) -> pl.DataFrame:
-    df = pl.DataFrame(rows, strict=False)
-    return df.with_columns(
-        [(pl.col(k).cast(pl.Int64).cast(pl.Decimal(20, 2)) / 100).cast(MONEY) for k in money]
-    )
-
-
 def years_30_360(start: date, end: date) -> Decimal:
     d1 = min(start.day, 30)
     d2 = 30 if (end.day == 31 and d1 == 30) else end.day
@@ -253,6 +128,8 @@ def class_summary(deal: Deal, results: Sequence[PeriodResult]) -> list[dict[str,
             (r.date, r.classes[c.name].principal_paid) for r in results if r.classes[c.name].principal_paid
         ]
         total_p = sum(p for _, p in prin)
+        realized = sum(r.classes[c.name].realized_loss for r in results)
+        writedown = sum(r.classes[c.name].writedown for r in results)
         wal: Decimal | None = (
             sum((years_30_360(deal.closing_date, d) * p for d, p in prin), Decimal(0)) / total_p
             if total_p
@@ -267,10 +144,70 @@ def class_summary(deal: Deal, results: Sequence[PeriodResult]) -> list[dict[str,
                 "last_principal": prin[-1][0] if prin else None,
                 "total_interest": Decimal(sum(r.classes[c.name].interest_paid for r in results)) / 100,
                 "total_principal": Decimal(total_p) / 100,
-                "total_loss": Decimal(
-                    sum(r.classes[c.name].realized_loss + r.classes[c.name].writedown for r in results)
-                )
-                / 100,
+                "total_loss": Decimal(realized + writedown) / 100,
+                "total_realized_loss": Decimal(realized) / 100,
+                "total_writedown": Decimal(writedown) / 100,
             }
         )
     return out
+
+
+class ScenarioResults(Protocol):
+    """What :func:`print_summary` reads of a scenario's run (``rmbs.waterfall.project.ScenarioRun``)."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def results(self) -> Sequence[PeriodResult]: ...
+    @property
+    def switches(self) -> dict[str, str]: ...
+
+
+_SUMMARY_HEADERS = (
+    "class",
+    "initial balance",
+    "WAL (yrs)",
+    "first principal",
+    "last principal",
+    "interest",
+    "principal",
+    "realized loss",
+    "write-down",
+)
+
+
+def print_summary(deal: Deal, runs: Sequence[ScenarioResults], console: Console) -> None:
+    """Per scenario: each class's WAL, principal window, interest, principal, realized losses and write-downs
+    (to the Adjusted Pool Amount, 5.03(b)) and the switches changed from their defaults; then, when the
+    residual is paid principal on some date while certificates are outstanding, one warning line."""
+    defaults = {x.name: x.default for x in deal.switches}
+    for s, r in enumerate(runs):
+        t = Table(title=f"{deal.deal_id} scenario {s}: {r.label}", title_justify="left")
+        for col in _SUMMARY_HEADERS:
+            t.add_column(col, justify="left" if col == "class" else "right")
+        for row in class_summary(deal, r.results):
+            t.add_row(
+                row["class"],
+                f"{row['initial_balance']:,}",
+                "" if row["wal_years"] is None else str(row["wal_years"]),
+                str(row["first_principal"] or ""),
+                str(row["last_principal"] or ""),
+                f"{row['total_interest']:,.2f}",
+                f"{row['total_principal']:,.2f}",
+                f"{row['total_realized_loss']:,.2f}",
+                f"{row['total_writedown']:,.2f}",
+            )
+        console.print(t)
+        changed = {k: v for k, v in r.switches.items() if v != defaults[k]}
+        console.print(
+            f"{len(r.results)} distribution dates; switches changed from defaults: {changed or 'none'}"
+        )
+        w = residual_warnings(deal, r.results)
+        if w is not None:
+            n, first, group = w
+            console.print(
+                f"WARNING: residual paid principal while certificates are outstanding on {n} dates "
+                f"(first: {first.isoformat()}, group {group})",
+                highlight=False,
+                markup=False,
+            )
