@@ -55,7 +55,7 @@ def _rate(text: str, where: str) -> Decimal:
 def parse_index_path(spec: str | None, default: Decimal = Decimal("1.88")) -> IndexPath:
     """``1.84`` (flat), ``1.84,2.10,2.50`` (a vector by period) or a CSV file with one rate per row.
 
-    With no path, LIBOR stays at the PSA's fallback of 1.88% (5.09, L4240-4269) -- the rate behind the first
+    With no path, LIBOR stays at the 1.88% the PSA prescribes when no rate is published (5.09, L4240-4269) -- the rate behind the first
     period's 2.380% / 6.120%.
     """
     if spec is None or spec == "":
