@@ -313,26 +313,32 @@ def distribute(st: State, x: Any) -> DateOut:
             ev.add("spda_excess")
         subpda_x = subpda + max(excess, 0)
         # Pro Rata Shares (L1344-1352) of the non-restricted subordinates, on balances after this date's losses
-        # (AMBIG-16 after_losses); a class's share never above its balance
+        # (AMBIG-16 after_losses). The definition has no cap: the share is SubPDA x balance / total; the cap is on
+        # the payment, "until the Class Certificate Balance thereof has been reduced to zero" ((iv)(B)..(L)).
         live = [s for s in SUBS if s not in restricted]
         wts = [bal[s] for s in live]
-        shares = dict(zip(live, wts if subpda_x >= sum(wts) else split_all(subpda_x, wts), strict=True))
+        shares = dict(zip(live, split_all(subpda_x, wts), strict=True))
         for s in restricted:
             shares[s] = 0
-        # (iii) the Class A-PO Deferred Amount up to the SubPDA, out of the shares of 2-B-6, 2-B-5, ... 2-B-1
+        # (iii) the Class A-PO Deferred Amount up to the SubPDA, "from amounts otherwise distributable" to 2-B-6,
+        # 2-B-5, ... 2-B-1 under (iv): what each would be paid, its share up to its balance
+        used = {s: 0 for s in SUBS}
         if not st.depleted and st.po_deferred > 0:
             want = min(st.po_deferred, subpda_x, cash)
             for s in reversed(SUBS):
-                t = min(shares[s], want - deferred_paid)
-                shares[s] -= t
+                t = min(shares[s], bal[s], want - deferred_paid)
+                used[s] = t
                 deferred_paid += t
             st.po_deferred -= deferred_paid
             cash -= deferred_paid
         sub_principal = deferred_paid
-        # (iv) each subordinate's interest, then its share of principal
+        # (iv) each subordinate's interest, then "its Pro Rata Share ... less any amount used to pay the Class A-PO
+        # Deferred Amount ... until the Class Certificate Balance thereof has been reduced to zero"
         for s in SUBS:
             pay_interest(s)
-            sub_principal += pay_principal(s, shares[s])
+            sub_principal += pay_principal(s, shares[s] - used[s])
+            if shares[s] > 0 and used[s] > 0 and shares[s] > bal[s] + prin[s]:
+                ev.add("deferred_from_share_above_balance")
         # 5.02(d) last sentence (fix 3): non-restricted classes reduced to zero (this date's principal included):
         # "any funds remaining" -- all the cash left -- sequentially to the Restricted Classes
         if restricted and all(bal[s] == 0 for s in live):
