@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
 
@@ -215,9 +215,11 @@ class WaterfallEngine:
     ) -> dict[str, tuple[Decimal, Decimal | None, Decimal]]:
         """Senior, Priority and Senior Prepayment Percentages for the Distribution Date after ``state``, by group id,
         as the interpreter figures them from the balances after the last date (the step-down tests run with
-        ``delinquent_60_plus`` standing in for the next month's delinquencies, which are not known yet)."""
+        ``delinquent_60_plus`` standing in for the next month's delinquencies, which are not known yet). After the
+        final distribution the same rules run on the zero balances (a Senior Percentage of 100%, as 1.01 defines it
+        for an empty denominator)."""
         if state.retired:
-            return {}
+            state = replace(state, retired=False)
         inp = np.zeros((1, 1, len(self.plan.group_ids), len(INPUT_AXIS)), dtype=np.int64)
         dq = INPUT_AXIS.index("delinquent_60_plus")
         for g, gid in enumerate(self.plan.group_ids):

@@ -570,7 +570,7 @@ def _pct_python(num: int, den: int, fraction: bool) -> int:
 
     if den == 0:
         return PCT_UNITS
-    return min(PCT_UNITS, int(_pct.py_func(_Flags(fraction), num, den)))
+    return min(PCT_UNITS, int(getattr(_pct, "py_func", _pct)(_Flags(fraction), num, den)))
 
 
 class _Flags(NamedTuple):

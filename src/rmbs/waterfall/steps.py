@@ -37,30 +37,36 @@ def pay_simple(kind: int, cls: I64, ncls: int, amount: int, bal: I64, prin: I64)
     return pay_pro_rata(cls, ncls, amount, bal, prin)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def pay_step(p: Any, k: int, amount: int, bal: I64, prin: I64, priority_amount: int) -> int:
     """Step ``k`` of the programme with ``amount`` available; returns what it paid."""
-    kind = p.st_kind[k]
+    p_st_cls = p.st_cls
+    p_st_inner = p.st_inner
+    p_st_kind = p.st_kind
+    p_st_ncls = p.st_ncls
+    kind = p_st_kind[k]
     if kind <= PRO:
-        return pay_simple(kind, p.st_cls[k], p.st_ncls[k], amount, bal, prin)
+        return pay_simple(kind, p_st_cls[k], p_st_ncls[k], amount, bal, prin)
     if kind == CAP:
-        ik = p.st_inner[k]
-        return pay_simple(p.st_kind[ik], p.st_cls[ik], p.st_ncls[ik], min(amount, priority_amount), bal, prin)
+        ik = p_st_inner[k]
+        return pay_simple(p_st_kind[ik], p_st_cls[ik], p_st_ncls[ik], min(amount, priority_amount), bal, prin)
     return concurrent(p, k, amount, bal, prin)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def senior_programme(p: Any, g: int, amount: int, bal: I64, prin: I64, priority_amount: int) -> int:
     """5.02(b) for group ``g`` before the Senior Credit Support Depletion Date: the steps in order."""
+    p_g_nsteps = p.g_nsteps
+    p_g_steps = p.g_steps
     used = 0
-    for si in range(p.g_nsteps[g]):
+    for si in range(p_g_nsteps[g]):
         if amount - used <= 0:
             break
-        used += pay_step(p, p.g_steps[g, si], amount - used, bal, prin, priority_amount)
+        used += pay_step(p, p_g_steps[g, si], amount - used, bal, prin, priority_amount)
     return used
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def concurrent(p: Any, k: int, amount: int, bal: I64, prin: I64) -> int:
     """Legs at fixed percentages until the ``until`` classes retire (2000-2 spec §8.2).
 
@@ -69,35 +75,50 @@ def concurrent(p: Any, k: int, amount: int, bal: I64, prin: I64) -> int:
     share falls through to the next step, or (reading ``redistribute``) is shared among the live legs of the step in
     proportion to their percentages.
     """
+    p_leg_kind = p.leg_kind
+    p_leg_pct = p.leg_pct
+    p_leg_tgt = p.leg_tgt
+    p_leg_until = p.leg_until
+    p_st_cls = p.st_cls
+    p_st_kind = p.st_kind
+    p_st_mode = p.st_mode
+    p_st_ncls = p.st_ncls
+    p_st_nleg = p.st_nleg
+    p_st_nui = p.st_nui
+    p_st_nuntil = p.st_nuntil
+    p_st_pct_den = p.st_pct_den
+    p_st_until = p.st_until
+    p_ui_leg = p.ui_leg
+    p_ui_pct = p.ui_pct
     any_live = False
-    for j in range(p.st_nuntil[k]):
-        if bal[p.st_until[k, j]] != 0:
+    for j in range(p_st_nuntil[k]):
+        if bal[p_st_until[k, j]] != 0:
             any_live = True
     if not any_live:
         return 0
-    nleg = p.st_nleg[k]
+    nleg = p_st_nleg[k]
     caps = np.zeros(nleg, dtype=np.int64)
     for i in range(nleg):
-        if p.leg_kind[k, i] == 0:
-            caps[i] = bal[p.leg_tgt[k, i]]
+        if p_leg_kind[k, i] == 0:
+            caps[i] = bal[p_leg_tgt[k, i]]
         else:
-            ik = p.leg_tgt[k, i]
-            caps[i] = capacity(p.st_cls[ik], p.st_ncls[ik], bal)
-    pden = p.st_pct_den[k]
+            ik = p_leg_tgt[k, i]
+            caps[i] = capacity(p_st_cls[ik], p_st_ncls[ik], bal)
+    pden = p_st_pct_den[k]
     need = 0
-    for u in range(p.st_nui[k]):
-        v = ceil_div(caps[p.ui_leg[k, u]], 100 * pden, p.ui_pct[k, u])
+    for u in range(p_st_nui[k]):
+        v = ceil_div(caps[p_ui_leg[k, u]], 100 * pden, p_ui_pct[k, u])
         if v > need:
             need = v
     xx = min(amount, need)
     want = np.zeros(nleg, dtype=np.int64)
     s = 0
     for i in range(nleg):
-        want[i] = muldiv(xx, p.leg_pct[k, i], 100 * pden)
+        want[i] = muldiv(xx, p_leg_pct[k, i], 100 * pden)
         s += want[i]
     if s > amount:
         want[nleg - 1] -= s - amount
-    if p.st_mode[k] == 1:
+    if p_st_mode[k] == 1:
         give = np.zeros(nleg, dtype=np.int64)
         spare = 0
         for i in range(nleg):
@@ -109,7 +130,7 @@ def concurrent(p: Any, k: int, amount: int, bal: I64, prin: I64) -> int:
         while spare > 0:
             any_room = False
             for i in range(nleg):
-                if p.leg_until[k, i] == 1 and give[i] < caps[i]:
+                if p_leg_until[k, i] == 1 and give[i] < caps[i]:
                     any_room = True
             if not any_room:
                 break
@@ -117,7 +138,7 @@ def concurrent(p: Any, k: int, amount: int, bal: I64, prin: I64) -> int:
             for i in range(nleg):
                 if caps[i] > give[i]:
                     idx[n] = i
-                    w[n] = p.leg_pct[k, i]
+                    w[n] = p_leg_pct[k, i]
                     n += 1
             split_capped(spare, w, n, o)
             moved = 0
@@ -135,15 +156,15 @@ def concurrent(p: Any, k: int, amount: int, bal: I64, prin: I64) -> int:
     for i in range(nleg):
         if want[i] <= 0:
             continue
-        if p.leg_kind[k, i] == 0:
-            paid += pay(p.leg_tgt[k, i], want[i], bal, prin)
+        if p_leg_kind[k, i] == 0:
+            paid += pay(p_leg_tgt[k, i], want[i], bal, prin)
         else:
-            ik = p.leg_tgt[k, i]
-            paid += pay_simple(p.st_kind[ik], p.st_cls[ik], p.st_ncls[ik], want[i], bal, prin)
+            ik = p_leg_tgt[k, i]
+            paid += pay_simple(p_st_kind[ik], p_st_cls[ik], p_st_ncls[ik], want[i], bal, prin)
     return paid
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def senior_hit(
     p: Any, g: int, amount: int, b0: I64, bal: I64, dest: I64, depleted: bool, with_po: bool
 ) -> None:
@@ -151,20 +172,26 @@ def senior_hit(
     the ``include_po`` reading) pro rata on their prior balances, each capped at its balance, every cent placed;
     after depletion a support class takes its supported class's share up to its own balance (2002-3 Class 1-A-9
     Loss Amount L504-517, 5.03(e) L3996-4002). Adds to ``dest`` and reduces ``bal``."""
-    n = p.g_nspc[g]
+    p_g_nspc = p.g_nspc
+    p_g_nsup = p.g_nsup
+    p_g_po = p.g_po
+    p_g_spc = p.g_spc
+    p_sup_from = p.sup_from
+    p_sup_to = p.sup_to
+    n = p_g_nspc[g]
     idx = np.zeros(n + 1, dtype=np.int64)
     w = np.zeros(n + 1, dtype=np.int64)
     caps = np.zeros(n + 1, dtype=np.int64)
     alloc = np.zeros(n + 1, dtype=np.int64)
     m = 0
     for j in range(n):
-        c = p.g_spc[g, j]
+        c = p_g_spc[g, j]
         if bal[c] > 0:
             idx[m] = c
             w[m] = b0[c]
             caps[m] = bal[c]
             m += 1
-    po = p.g_po[g]
+    po = p_g_po[g]
     if with_po and po >= 0 and bal[po] > 0:
         idx[m] = po
         w[m] = b0[po]
@@ -177,9 +204,9 @@ def senior_hit(
     for j in range(m):
         full[idx[j]] = alloc[j]
     if depleted:
-        for j in range(p.g_nsup[g]):
-            a = p.sup_from[g, j]
-            b = p.sup_to[g, j]
+        for j in range(p_g_nsup[g]):
+            a = p_sup_from[g, j]
+            b = p_sup_to[g, j]
             moved = min(full[a], max(bal[b] - full[b], 0))
             if moved > 0:
                 full[a] -= moved
