@@ -17,71 +17,13 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from rmbs.deal.schema import Capped, Concurrent, Deal, GroupRules, ProRata, Sequential, Step
-from rmbs.errors import DealError, ValidationError
+from rmbs.errors import DealError
 from rmbs.waterfall.prim import I64
+from rmbs.waterfall.readings import resolve_switches
 from rmbs.waterfall.steps import CAP, CONC, PRO, SEQ
 from rmbs.waterfall.types import HUNDRED, cents, distribution_date
 
 HORIZON = 720  # distribution dates the date tables cover (60 years; a 30-year pool needs 360-ish)
-ANY = ("*",)  # a numeric reading (a percentage the deal file lists as its choices)
-
-# Every switch the interpreter knows, with the readings it implements. Switches with one reading document a
-# choice that changes no cash or is applied before the waterfall (the collateral projection, the remittance).
-READINGS: dict[str, tuple[str, ...]] = {
-    # percentages and step-down
-    "percentage_rounding": ("percent_6dp", "fraction_6dp"),
-    "po_in_percentages": ("include", "exclude"),
-    "stepdown_conditions": ("both", "either"),
-    "blocked_stepdown": ("prior_tier", "last_value", "full"),
-    "delinquency_window": ("including_current", "excluding_current"),
-    "loss_test_losses": ("including_current", "prior_dates"),
-    "original_fractional_interest": ("literal", "closing_levels"),
-    # the senior principal programme
-    "g1_step4_1a8_pct": ANY,
-    "concurrent_retired_leg": ("redistribute", "fall_through"),
-    "concurrent_pct_sum": ("as_printed", "normalize"),
-    "spda_excess": ("subordinates", "residual"),
-    "depletion_subpda": ("seniors", "residual"),
-    "restricted_leftover": ("sequential", "residual"),
-    "pro_rata_share_balances": ("after_losses", "before_losses"),
-    "post_depletion_set": ("non_po_seniors",),
-    "penny_residual": ("next_step",),
-    # interest
-    "residual_lr_interest": ("pay", "none"),
-    "interest_reduction_basis": ("ida", "aci"),
-    "interest_balance": ("prior_balance", "after_losses"),
-    "pre_depletion_loss_interest": ("cash_shortfall",),
-    # losses and write-downs
-    "senior_loss_set": ("exclude_po", "include_po"),
-    "excess_loss_to": ("seniors_only", "all_pro_rata"),
-    "depletion_timing": ("same_dd", "next_dd"),
-    "writedown_cascade": ("cascade", "junior_only"),
-    "po_writedown": ("every_date", "after_depletion"),
-    "writedown_timing": ("after_cash",),
-    "senior_writedown_basis": ("prior_balances",),
-    "coverage_timing": ("prior_remaining",),
-    "special_hazard_naming": ("same_bucket",),
-    # Article X
-    "final_distribution": ("article_x", "formula"),
-    "cleanup_call_base": ("aggregate", "per_group"),  # applied to the inputs (rmbs.waterfall.calls)
-    # applied before the waterfall or changing no cash
-    "ci_cap_balance": (
-        "current_date",
-        "prior_due_date",
-    ),  # the collateral projection's Compensating Interest cap
-    "non_po_weighting": ("once",),
-    "apo_component_balance": ("psa_cents",),
-    "apo_initial_balance": ("preliminary_statement",),
-    "substitution_amount_venue": ("pda",),
-    "naming": ("bookkeeping",),
-    "clause_b2": ("class_b_2",),
-    "collateral_terms": ("schedule",),
-    "ppis_basis": ("mir_less_sfr",),
-    "repurchase_timing": ("remittance_date",),
-    "repurchase_scope": ("any_repurchase",),
-    "servicer_advance_date": ("as_2002_3",),
-    "mortgage_rate": ("mortgage_interest_rate",),
-}
 
 
 class KernelPlan(NamedTuple):
@@ -183,53 +125,6 @@ class Plan:
     coverage: list[str]
     step_psa: list[str]  # each step's PSA citation, by step index
     initial_senior_percentage: list[int]  # per group, units of 10^-6 percent
-
-
-def _where(deal: Deal, name: str | None) -> dict[str, Any]:
-    return {"file": deal.source, "line": deal.switch_line(name)}
-
-
-def resolve_switches(deal: Deal, overrides: dict[str, str] | None = None) -> dict[str, str]:
-    """The deal's readings with ``overrides`` applied. An unknown switch, a value the deal does not offer, or a
-    declared reading the interpreter does not implement is a :class:`DealError` naming the deal file and line."""
-    declared = {s.name: s for s in deal.switches}
-    for sw in deal.switches:
-        implemented = READINGS.get(sw.name)
-        if implemented is None:
-            raise DealError(
-                f"switch {sw.name!r} is not a reading the interpreter implements",
-                field=f"switch {sw.name}",
-                expected=", ".join(sorted(READINGS)),
-                **_where(deal, sw.name),
-            )
-        if implemented != ANY:
-            missing = [c for c in sw.choices if c not in implemented]
-            if missing:
-                raise DealError(
-                    f"switch {sw.name}: reading {missing[0]!r} is not implemented by the interpreter",
-                    field=f"switch {sw.name}",
-                    expected=" | ".join(implemented),
-                    **_where(deal, sw.name),
-                )
-    out = deal.switch_defaults()
-    for k, v in (overrides or {}).items():
-        spec = declared.get(k)
-        if spec is None:
-            raise ValidationError(
-                f"unknown switch {k!r}",
-                field="switch",
-                expected=", ".join(declared),
-                **_where(deal, None),
-            )
-        if v not in spec.choices:
-            raise ValidationError(
-                f"switch {k} cannot be {v!r}",
-                field=f"switch {k}",
-                expected=" | ".join(spec.choices),
-                **_where(deal, k),
-            )
-        out[k] = v
-    return out
 
 
 def _scaled(d: Decimal, scale: int, what: str) -> int:
@@ -566,7 +461,8 @@ def compile_plan(deal: Deal, overrides: dict[str, str] | None = None, horizon: i
 def _pct_python(num: int, den: int, fraction: bool) -> int:
     """The interpreter's percentage rounding for the one figure the plan needs before any date runs (the initial
     Senior Percentage); the interpreter's own ``_pct`` is the rule -- this is its value at the cut-off."""
-    from rmbs.waterfall.interp import PCT_UNITS, _pct
+    from rmbs.waterfall.percentages import PCT_UNITS
+    from rmbs.waterfall.percentages import percentage as _pct
 
     if den == 0:
         return PCT_UNITS

@@ -11,7 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from rmbs.waterfall.interp import HIST, N_GROUP_OUT, PCT_UNITS
+from rmbs.waterfall.interp import N_GROUP_OUT
+from rmbs.waterfall.percentages import HIST, PCT_UNITS
 from rmbs.waterfall.plan import Plan
 from rmbs.waterfall.prim import I64
 from rmbs.waterfall.types import DealState, GroupState, cents
