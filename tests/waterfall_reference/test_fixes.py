@@ -184,3 +184,32 @@ def test_depletion_by_principal_pays_the_share_less_the_deferred_amount_and_the_
     assert res.classes["2-B-1"].principal_paid == 1_000, "the engine caps the share at the balance first"
     assert res.classes["2-A-1"].principal_paid == spda + 194_175 - 500 - 1_000
     assert res.groups["2"].residual_paid == 0
+
+
+# ---- the literal readings stay available as switches (and show what the defaults fix) ---------------------------
+def test_spda_excess_literal_reading_pays_the_senior_excess_to_1_a_lr() -> None:
+    """``spda_excess: residual``: the $99,000 2-A-1 cannot take is not principal of any class (SubPDA 0 at a 100%
+    Senior Prepayment Percentage): it goes to Class 1-A-LR while every 2-B class is outstanding."""
+    bal = {"2-A-1": 100_000}
+    e, s, r = start(bal, switches={"spda_excess": "residual"})
+    b = dict(ref.INITIAL) | bal
+    x = GroupPeriodInput(prepayment_non_po=10_000_000, net_interest=sum(aci(b[c]) for c in ref.INTEREST_BEARING))
+    _, res = e.run_period(s, {"2": x})
+    assert res.classes["2-A-1"].principal_paid == 100_000
+    assert all(res.classes[c].principal_paid == 0 for c in SUBS)
+    assert res.groups["2"].residual_paid == 10_000_000 - 100_000
+
+
+def test_depletion_subpda_literal_reading_pays_the_untaken_subpda_to_1_a_lr() -> None:
+    """``depletion_subpda: residual``: on the depletion date of the test above, the 1,926.75 of SubPDA that no
+    subordinate can take goes to Class 1-A-LR, and 2-A-1 receives only its SPDA less nothing else."""
+    bal = {"2-A-1": 100_000_000, "2-A-PO": 1_000_000, "2-B-1": 2_000_000} | {c: 0 for c in SUBS[1:]}
+    e, s, r = start(bal, switches={"depletion_subpda": "residual"})
+    x = GroupPeriodInput(scheduled_principal_non_po=10_000_000, scheduled_principal_po=100_000,
+                         realized_loss_principal_non_po=1_999_000, realized_loss_principal_po=500,
+                         net_interest=aci(100_000_000) + aci(2_000_000))  # fmt: skip
+    _, res = e.run_period(s, {"2": x})
+    spda = rhd(pct_up(101_000_000, 103_000_000) * 10_000_000)
+    assert res.classes["2-A-1"].principal_paid == spda == 9_805_825
+    assert res.classes["2-B-1"].principal_paid == 1_000
+    assert res.groups["2"].residual_paid == 194_175 - 500 - 1_000
