@@ -104,16 +104,24 @@ def senior_share_of_subordinate(period: int) -> Fraction:
     70/60/40/20/0% of the Subordinate Percentage. ``period`` 1 = April 2002."""
     if period <= 60:
         return Fraction(1)
-    return [Fraction(70, 100), Fraction(60, 100), Fraction(40, 100), Fraction(20, 100)][min((period - 61) // 12, 4)] \
-        if period <= 108 else Fraction(0)
+    return (
+        [Fraction(70, 100), Fraction(60, 100), Fraction(40, 100), Fraction(20, 100)][
+            min((period - 61) // 12, 4)
+        ]
+        if period <= 108
+        else Fraction(0)
+    )
 
 
 def loss_limit(period: int) -> Fraction:
     """Senior Step Down Condition (ii) table (L1533-1546): 30% Apr-2007 .. 50% from Apr-2011."""
     if period <= 60:
         return Fraction(0)
-    return [Fraction(30, 100), Fraction(35, 100), Fraction(40, 100), Fraction(45, 100)][(period - 61) // 12] \
-        if period <= 108 else Fraction(50, 100)
+    return (
+        [Fraction(30, 100), Fraction(35, 100), Fraction(40, 100), Fraction(45, 100)][(period - 61) // 12]
+        if period <= 108
+        else Fraction(50, 100)
+    )
 
 
 @dataclass
@@ -186,7 +194,9 @@ def distribute(st: State, x: Any) -> DateOut:
     cash = pda
 
     # ---- percentages, all on balances immediately prior to the date
-    group_total0 = sum(b0.values())  # "all Classes of Certificates of such Group" incl. the PO (AMBIG-4 include)
+    group_total0 = sum(
+        b0.values()
+    )  # "all Classes of Certificates of such Group" incl. the PO (AMBIG-4 include)
     sp = min(Fraction(1), pct_up(b0[SENIOR] + b0[PO], group_total0))  # L1486-1491
     if st.initial_sp is None:
         st.initial_sp = pct_up(INITIAL[SENIOR] + INITIAL[PO], sum(INITIAL.values()))
@@ -206,7 +216,9 @@ def distribute(st: State, x: Any) -> DateOut:
     share = sched
     if sched < 1 and sp > st.initial_sp:  # "once again equal 100%" (L1508-1511)
         share = Fraction(1)
-    elif sched < 1 and not (dq_pass and loss_pass):  # "no decrease ... unless both" (L1511-1513), AMBIG-8 prior tier
+    elif sched < 1 and not (
+        dq_pass and loss_pass
+    ):  # "no decrease ... unless both" (L1511-1513), AMBIG-8 prior tier
         share = max(sched, prev)
         if share > sched:
             ev.add("stepdown_blocked")
@@ -219,9 +231,9 @@ def distribute(st: State, x: Any) -> DateOut:
     restricted: tuple[str, ...] = ()
     if group_total0 > 0:
         for i, s in enumerate(SUBS):
-            fi = Fraction(sum(b0[j] for j in SUBS[i + 1:]), group_total0)
+            fi = Fraction(sum(b0[j] for j in SUBS[i + 1 :]), group_total0)
             if fi < OFI[s]:
-                restricted = SUBS[i + 1:]
+                restricted = SUBS[i + 1 :]
                 break
     # ---- principal amounts (L1515-1522, L1631-1638), each product a dollar amount rounded per 1.02
     spda = rhd(sp * ad) + rhd(spp * ef)
@@ -246,7 +258,9 @@ def distribute(st: State, x: Any) -> DateOut:
         bal[s] -= take
         loss[s] += take
         rest -= take
-    take = min(bal[SENIOR], rest)  # "second to the Senior Certificates ... pro rata" -- 2-A-1 alone (AMBIG-11)
+    take = min(
+        bal[SENIOR], rest
+    )  # "second to the Senior Certificates ... pro rata" -- 2-A-1 alone (AMBIG-11)
     bal[SENIOR] -= take
     loss[SENIOR] += take
     # AMBIG-12 same_dd: the date the subordinates reach zero is the Senior Credit Support Depletion Date
@@ -273,7 +287,9 @@ def distribute(st: State, x: Any) -> DateOut:
     final = _get(x, "cleanup_call") != 0
     apa_after = st.apa - (ad + ef + popa - pshort + rl_np + rl_po)
     if _get(x, "ending_balance") == 0 and apa_after <= 0 and st.apa > 0:
-        final = True  # the group's last loan paid or liquidated (Article X, per group: switch final_distribution)
+        final = (
+            True  # the group's last loan paid or liquidated (Article X, per group: switch final_distribution)
+        )
 
     def pay_interest(c: str) -> None:
         nonlocal cash
@@ -349,9 +365,9 @@ def distribute(st: State, x: Any) -> DateOut:
                     ev.add("restricted_leftover")
         # depletion_subpda: seniors -- the subordinates are zero: the SubPDA none of them took goes to the
         # seniors (L3885-3891), at the place the residual would otherwise take it (after clause (iv))
-        if all(bal[s] == 0 for s in SUBS) and subpda_x > sub_principal and cash > 0:
-            if pay_principal(SENIOR, subpda_x - sub_principal):
-                ev.add("depletion_subpda")
+        untaken = subpda_x - sub_principal
+        if all(bal[s] == 0 for s in SUBS) and untaken > 0 and cash > 0 and pay_principal(SENIOR, untaken):
+            ev.add("depletion_subpda")
 
     # ---- 5.03(b) write-downs to the Adjusted Pool Amount (L3954-3983), after the distributions (AMBIG-25)
     st.apa -= ad + ef + popa - pshort + rl_np + rl_po

@@ -50,6 +50,7 @@ def engine_group2(
     g = e.plan.group_ids.index("2")
     out = []
     for t in range(int(r.out.done[0])):
+
         def col(a, t=t):  # type: ignore[no-untyped-def]
             return {n: int(a[0, t, i]) for n, i in ix.items()}
 
@@ -60,7 +61,9 @@ def engine_group2(
     return out
 
 
-def reference_group2(periods: Sequence[dict[str, GroupPeriodInput]], st: ref.State | None = None) -> list[ref.DateOut]:
+def reference_group2(
+    periods: Sequence[dict[str, GroupPeriodInput]], st: ref.State | None = None
+) -> list[ref.DateOut]:
     st = st or ref.State()
     return [ref.distribute(st, p.get("2", GroupPeriodInput())) for p in periods]
 

@@ -20,7 +20,9 @@ def phased(lines: dict[str, RepLine], phases: Sequence[tuple[int, dict[str, Any]
     for k, (months, kw) in enumerate(phases):
         last = final_payoff and k == len(phases) - 1
         kw = dict(kw)
-        target = kw.pop("loss_cents", None)  # a one-off loss of about this much in the first month of the phase
+        target = kw.pop(
+            "loss_cents", None
+        )  # a one-off loss of about this much in the first month of the phase
         if target is not None:
             kw["mdr"] = mdr_for(cur, kw.pop("group", "2"), target, kw.get("severity", 1.0))
         part = project(cur, months, final_payoff=last, **kw)

@@ -4,7 +4,6 @@ here from the PSA's words (seed 002; cents; Section 1.02 rounding). The engine a
 
 from __future__ import annotations
 
-from decimal import Decimal
 from fractions import Fraction
 
 from rmbs.waterfall import GroupPeriodInput, WaterfallEngine
@@ -82,7 +81,9 @@ LIMIT_61 = 125_293_230  # 30% of $4,176,441.00 for April 2007 - March 2008
 
 
 def _stepdown_date(switches: dict[str, str] | None = None, loss: int = 6_000_000, loss_interest: int = 0):  # type: ignore[no-untyped-def]
-    e, s, r = start({}, period=60, cum=120_000_000, switches=switches)  # $1,200,000 of losses before April 2007
+    e, s, r = start(
+        {}, period=60, cum=120_000_000, switches=switches
+    )  # $1,200,000 of losses before April 2007
     x = GroupPeriodInput(scheduled_principal_non_po=20_000_000, prepayment_non_po=100_000_000,
                          realized_loss_principal_non_po=loss, realized_loss_interest=loss_interest,
                          net_interest=82_000_000)  # fmt: skip
@@ -143,10 +144,14 @@ def test_restricted_classes_take_the_funds_remaining_once_2_b_1_retires() -> Non
 
 # ---- 4. the residual invariant: senior excess to the subordinates, the depletion-date SubPDA to the seniors ------
 def test_senior_principal_2_a_1_cannot_take_goes_to_the_subordinates_pro_rata() -> None:
-    bal = {"2-A-1": 100_000}  # 2-A-1 $1,000.00 left; no class Restricted (FI 58.6%, 32.6%, 17.9%, 11.4%, 6.5%)
+    bal = {
+        "2-A-1": 100_000
+    }  # 2-A-1 $1,000.00 left; no class Restricted (FI 58.6%, 32.6%, 17.9%, 11.4%, 6.5%)
     e, s, r = start(bal)
     b = dict(ref.INITIAL) | bal
-    x = GroupPeriodInput(prepayment_non_po=10_000_000, net_interest=sum(aci(b[c]) for c in ref.INTEREST_BEARING))
+    x = GroupPeriodInput(
+        prepayment_non_po=10_000_000, net_interest=sum(aci(b[c]) for c in ref.INTEREST_BEARING)
+    )
     res, rf = both(e, s, r, x)
     excess = 10_000_000 - 100_000  # SPP 100%: SPDA $100,000; 2-A-1 takes $1,000
     subs = sum(b[c] for c in SUBS)
@@ -179,7 +184,9 @@ def test_depletion_by_principal_pays_the_share_less_the_deferred_amount_and_the_
     assert (spda, 10_000_000 - spda) == (9_805_825, 194_175)
     assert rf.po_deferred_paid == 500 and rf.principal["2-B-1"] == 1_000
     assert rf.principal["2-A-1"] == spda + 194_175 - 500 - 1_000 and rf.residual == 0
-    assert rf.writedown["2-A-1"] == 500  # the deferred $5.00 reduces the APA, not a class: seniors written down
+    assert (
+        rf.writedown["2-A-1"] == 500
+    )  # the deferred $5.00 reduces the APA, not a class: seniors written down
     assert res.classes["2-A-PO"].po_deferred_paid == 500
     assert res.classes["2-B-1"].principal_paid == 1_000, "the engine caps the share at the balance first"
     assert res.classes["2-A-1"].principal_paid == spda + 194_175 - 500 - 1_000
@@ -193,7 +200,9 @@ def test_spda_excess_literal_reading_pays_the_senior_excess_to_1_a_lr() -> None:
     bal = {"2-A-1": 100_000}
     e, s, r = start(bal, switches={"spda_excess": "residual"})
     b = dict(ref.INITIAL) | bal
-    x = GroupPeriodInput(prepayment_non_po=10_000_000, net_interest=sum(aci(b[c]) for c in ref.INTEREST_BEARING))
+    x = GroupPeriodInput(
+        prepayment_non_po=10_000_000, net_interest=sum(aci(b[c]) for c in ref.INTEREST_BEARING)
+    )
     _, res = e.run_period(s, {"2": x})
     assert res.classes["2-A-1"].principal_paid == 100_000
     assert all(res.classes[c].principal_paid == 0 for c in SUBS)

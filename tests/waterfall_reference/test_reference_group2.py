@@ -79,21 +79,44 @@ SYNTHETIC = {
     # the step-down test fails on April 2007 (period 61) only because of that date's $1.3 million of losses:
     # the cumulative losses before it are zero, the 30% limit is $1,252,932.30
     "loss test fails on the date's own losses": (
-        [(60, {"smm": 0.01}), (1, {"smm": 0.01, "loss_cents": 130_000_000, "severity": 1.0}), (299, {"smm": 0.01})],
-        True, {"blocked_by_current_losses"}),
+        [
+            (60, {"smm": 0.01}),
+            (1, {"smm": 0.01, "loss_cents": 130_000_000, "severity": 1.0}),
+            (299, {"smm": 0.01}),
+        ],
+        True,
+        {"blocked_by_current_losses"},
+    ),
     # losses wipe out 2-B-6 and most of 2-B-5; 2-A-1 retires; a smaller loss keeps 2-B-5 restricted; a 99.9%
     # prepayment month retires 2-B-1..2-B-4 by that date's own principal and the rest goes to 2-B-5 (5.02(d))
     "non-restricted subordinates retire by the date's principal": (
-        [(2, {"smm": 0.01}), (1, {"smm": 0.01, "loss_cents": 52_244_100, "severity": 1.0}), (39, {"smm": 0.15}),
-         (1, {"smm": 0.15, "loss_cents": 60_000, "severity": 1.0}), (1, {"smm": 0.999}), (150, {"smm": 0.02})],
-        True, {"restricted_leftover", "spda_excess"}),
+        [
+            (2, {"smm": 0.01}),
+            (1, {"smm": 0.01, "loss_cents": 52_244_100, "severity": 1.0}),
+            (39, {"smm": 0.15}),
+            (1, {"smm": 0.15, "loss_cents": 60_000, "severity": 1.0}),
+            (1, {"smm": 0.999}),
+            (150, {"smm": 0.02}),
+        ],
+        True,
+        {"restricted_leftover", "spda_excess"},
+    ),
     # the whole pool defaults in its last month at 50% severity: Article X with too little cash
     "Article X short of cash": (
         [(200, {"smm": 0.01, "mdr": 0.0005, "severity": 0.3}), (1, {"mdr": 1.0, "severity": 0.5})],
-        False, {"article_x", "depletion_date"}),
-    "high prepay 5% SMM, tiny balances at the end": ([(358, {"smm": 0.05})], True, {"spda_excess", "article_x"}),
-    "defaults to depletion": ([(358, {"smm": 0.005, "mdr": 0.01, "severity": 0.6})], True,
-                              {"depletion_date", "depletion_subpda", "article_x"}),
+        False,
+        {"article_x", "depletion_date"},
+    ),
+    "high prepay 5% SMM, tiny balances at the end": (
+        [(358, {"smm": 0.05})],
+        True,
+        {"spda_excess", "article_x"},
+    ),
+    "defaults to depletion": (
+        [(358, {"smm": 0.005, "mdr": 0.01, "severity": 0.6})],
+        True,
+        {"depletion_date", "depletion_subpda", "article_x"},
+    ),
     "no prepayments": ([(358, {})], True, {"article_x"}),
 }
 

@@ -27,7 +27,18 @@ from rmbs.waterfall.types import INPUT_AXIS
 
 N_SCENARIOS = 1_000
 BATCH = 100
-LIBOR = ["0.25", "1.00", "1.88", "3.00", "4.50", "5.50", "6.50", "7.50", "8.50", "10.00"]  # one level per batch
+LIBOR = [
+    "0.25",
+    "1.00",
+    "1.88",
+    "3.00",
+    "4.50",
+    "5.50",
+    "6.50",
+    "7.50",
+    "8.50",
+    "10.00",
+]  # one level per batch
 PRINCIPAL_FIELDS = [INPUT_AXIS.index(f) for f in (
     "scheduled_principal_non_po", "scheduled_principal_po", "other_principal_non_po", "other_principal_po",
     "liquidation_principal_non_po", "liquidation_principal_po", "prepayment_non_po", "prepayment_po")]  # fmt: skip
@@ -54,7 +65,9 @@ def test_residual_invariant_grid(deal_id: str) -> None:
     cmap = deal.class_map()
     gids = engine.plan.group_ids
     member = np.array([[cmap[n].group == gid for n in names] for gid in gids])  # (G, C)
-    has_balance = np.array([cmap[n].kind != "io" for n in names])  # a notional class has no balance of its own
+    has_balance = np.array(
+        [cmap[n].kind != "io" for n in names]
+    )  # a notional class has no balance of its own
     scs = draw(20_02_03 if deal_id.endswith("2002-3") else 20_00_02, N_SCENARIOS)
     checked = residual_dates = 0
     failures: list[str] = []
@@ -82,7 +95,9 @@ def test_residual_invariant_grid(deal_id: str) -> None:
                 "cash not distributed to the cent": live & (paid + res != pda),
                 "residual beyond unowed interest": live & outstanding & (res > surplus),
                 "residual while interest is owed": live & outstanding & (res > 0) & (owed > 0),
-                "engine's residual_principal": live & outstanding & (r.group("residual_principal")[:, :, g] != 0),
+                "engine's residual_principal": live
+                & outstanding
+                & (r.group("residual_principal")[:, :, g] != 0),
             }
             for what, mask in bad.items():
                 for s, t in zip(*np.nonzero(mask), strict=True):
@@ -92,7 +107,7 @@ def test_residual_invariant_grid(deal_id: str) -> None:
                                         f"paid {paid[s, t]} surplus interest {surplus[s, t]} owed {owed[s, t]}")  # fmt: skip
             checked += int(live.sum())
             residual_dates += int((live & (res > 0)).sum())
-        assert S == len(batch)
+        assert len(batch) == S
     TIMES[deal_id] = time.perf_counter() - t0
     print(f"{deal_id}: {N_SCENARIOS} scenarios, {checked} group-dates checked, {residual_dates} with a residual, "
           f"{TIMES[deal_id]:.1f} s")  # fmt: skip
