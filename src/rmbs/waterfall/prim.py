@@ -58,23 +58,23 @@ def muldiv(a: int, b: int, d: int) -> int:
         r = p - q * d
         return q + 1 if 2 * r > d else q
     hi, lo = mul128(a, b)
-    if d < (1 << 52):
-        # a float estimate of the quotient (relative error ~1e-16, so a few units off at most for quotients below
-        # 2^52), corrected against the exact 128-bit remainder until 0 <= r < d
-        q = int(float(a) * float(b) / float(d))
-        if 0 <= q < (1 << 52):
-            for _ in range(8):
-                h2, l2 = mul128(q, d)
-                dh = hi - h2
-                if dh < -1 or dh > 1:
-                    break
-                r = dh * (1 << 62) + (lo - l2)
-                if r < 0:
-                    q -= 1
-                elif r >= d:
-                    q += 1
-                else:
-                    return q + 1 if 2 * r > d else q
+    # a float estimate of the quotient (relative error ~1e-16), refined on the exact 128-bit remainder: each round
+    # moves q by the float quotient of the remainder, so a few rounds reach 0 <= r < d for any d < 2^62
+    q = int(float(a) * float(b) / float(d))
+    for _ in range(8):
+        if q < 0:
+            q = 0
+        h2, l2 = mul128(q, d)
+        dh = hi - h2
+        dl = lo - l2
+        if -1 <= dh <= 1:
+            r = dh * (1 << 62) + dl
+            if 0 <= r < d:
+                return q + 1 if 2 * r > d else q
+        step = int((float(dh) * 4611686018427387904.0 + float(dl)) / float(d))
+        if step == 0:
+            step = 1 if (dh > 0 or (dh == 0 and dl > 0)) else -1
+        q += step
     # long division of (hi * 2^62 + lo) by d, bit by bit from the top (d < 2^62 assumed)
     q = 0
     r = 0
