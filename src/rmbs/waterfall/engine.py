@@ -17,6 +17,7 @@ import numba
 import numpy as np
 
 from rmbs.deal.schema import Deal
+from rmbs.waterfall.batch import ClassFlows, class_flows
 from rmbs.waterfall.interp import GROUP_OUT, PCT_UNITS
 from rmbs.waterfall.interp import run as interpret
 from rmbs.waterfall.plan import HORIZON, KernelPlan, Plan, compile_plan, dates_of
@@ -65,6 +66,10 @@ class Run:
     first_period: int
     dates: list[date]
     rates: list[list[Decimal]]  # (T, C) each class's Pass-Through Rate on each date
+
+    def flows(self) -> ClassFlows:
+        """Every class of every scenario as arrays (:mod:`rmbs.waterfall.batch`), no per-date objects."""
+        return class_flows(self)
 
     def results(self, s: int) -> list[PeriodResult]:
         return period_results(self.plan, self.out, self.inp, s, self.dates, self.rates, self.first_period)
