@@ -218,9 +218,13 @@ def grid_classes(deal: Deal) -> list[tuple[str, list[str]]]:
     return [(n, [c.name for c in class_members(deal, n)]) for n in class_names(deal)]
 
 
-def _long_cashflows(flows: ClassFlows) -> dict[str, np.ndarray]:
+def _long_cashflows(flows: ClassFlows, k0: int) -> dict[str, np.ndarray]:
+    """The flows of every (scenario, class) on the dates the class has a balance or a payment; classes numbered
+    from ``k0``."""
     principal = flows.principal + flows.po_deferred_paid
     loss = flows.realized_loss + flows.writedown
+    live = (flows.begin != 0) | (principal != 0) | (flows.interest != 0) | (loss != 0)
+    s, t, k = np.nonzero(live)
     fields = {
         "beginning_balance": flows.begin,
         "principal": principal,
@@ -228,11 +232,9 @@ def _long_cashflows(flows: ClassFlows) -> dict[str, np.ndarray]:
         "loss": loss,
         "ending_balance": flows.end,
     }
-    live = (flows.begin != 0) | (principal != 0) | (flows.interest != 0) | (loss != 0)
-    s, k, t = np.nonzero(live.transpose(0, 2, 1))
     return {
         "scenario": s.astype(np.int64),
-        "class": k.astype(np.int64),
+        "class": k.astype(np.int64) + k0,
         "period": flows.periods[t].astype(np.int32),
         "date": np.array(flows.dates, dtype="datetime64[D]")[t],
         **{f: v[s, t, k] for f, v in fields.items()},
@@ -258,22 +260,34 @@ def summarize_grid(
     Class A-PO Deferred Amount paid, and interest -- its balance (or notional) before each date, its rate and its
     delay (:func:`~rmbs.analytics.deal.class_delay`), the conventions of :func:`~rmbs.analytics.deal.class_cashflows`.
     Module-level, so that ``functools.partial(summarize_grid, ...)`` pickles for worker processes and Dask."""
-    classes = grid_classes(deal)
-    comb = flows.combine(classes)
+    plain = set(flows.names)
+    composite = [(n, m) for n, m in grid_classes(deal) if n not in plain]
+    parts = [flows, flows.combine(composite)] if composite else [flows]
     prices = dict(class_prices)
-    px = tuple(prices.get(n, price) for n, _ in classes)
-    yields = yields_at_prices(
-        comb.dates,
-        comb.done,
-        (comb.principal + comb.po_deferred_paid) / 100.0,
-        comb.interest / 100.0,
-        comb.begin / 100.0,
-        comb.rate,
-        [class_delay(deal, n) for n, _ in classes],
-        px,
-        settle or deal.closing_date,
-    )
-    return GridSummary(class_summary(deal, comb), px, yields, _long_cashflows(comb) if cashflows else None)
+    when = settle or deal.closing_date
+    summaries: list[ClassSummary] = []
+    yields: list[FloatArray] = []
+    px: list[float | None] = []
+    cf: list[dict[str, np.ndarray]] = []
+    k0 = 0
+    for part in parts:
+        p = tuple(prices.get(n, price) for n in part.names)
+        cash = part.principal + part.po_deferred_paid + part.interest
+        delays = [class_delay(deal, n) for n in part.names]
+        yields.append(
+            yields_at_prices(part.dates, part.done, cash, part.begin, part.rate, delays, p, when, 100.0)
+        )
+        summaries.append(class_summary(deal, part))
+        px += p
+        if cashflows:
+            cf.append(_long_cashflows(part, k0))
+        k0 += len(part.names)
+    long = None
+    if cashflows:
+        long = {k: np.concatenate([c[k] for c in cf]) for k in cf[0]}
+        by = np.lexsort((long["period"], long["class"], long["scenario"]))
+        long = {k: v[by] for k, v in long.items()}
+    return GridSummary(ClassSummary.join(summaries), tuple(px), np.concatenate(yields, axis=1), long)
 
 
 # ------------------------------------------------------------------------------------------------- running

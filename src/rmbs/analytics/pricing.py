@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
+from numba import njit, prange
 
 from rmbs.errors import ValidationError
 
@@ -225,15 +225,26 @@ def _check_yield(y: float) -> None:
 
 
 @njit(cache=True, nogil=True)
-def _pv(times: FloatArray, flows: FloatArray, a: int, b: int, y: float) -> tuple[float, float]:
-    """``sum CF_t (1 + Y/200)^(-2 T_t)`` over ``t`` in ``[a, b)`` and its derivative in ``Y`` (SF-49)."""
+def _pv(times: FloatArray, flows: FloatArray, a: int, b: int, y: float, step: float) -> tuple[float, float]:
+    """``sum CF_t (1 + Y/200)^(-2 T_t)`` over ``t`` in ``[a, b)`` and its derivative in ``Y`` (SF-49). With
+    ``step`` > 0 the times are evenly spaced by ``step`` years and each discount factor is the one before it
+    times ``(1 + Y/200)^(-2 step)``."""
     lv = math.log1p(y / 200.0)
     pv = 0.0
     dt = 0.0
-    for t in range(a, b):
-        d = flows[t] * math.exp(-2.0 * times[t] * lv)
-        pv += d
-        dt += -2.0 * times[t] * d
+    if step > 0.0 and b > a:
+        d = math.exp(-2.0 * times[a] * lv)
+        q = math.exp(-2.0 * step * lv)
+        for t in range(a, b):
+            c = flows[t] * d
+            pv += c
+            dt += -2.0 * times[t] * c
+            d *= q
+    else:
+        for t in range(a, b):
+            c = flows[t] * math.exp(-2.0 * times[t] * lv)
+            pv += c
+            dt += -2.0 * times[t] * c
     return pv, dt / (200.0 * (1.0 + y / 200.0))
 
 
@@ -241,6 +252,37 @@ SOLVED, BAD_TARGET, TOO_HIGH, TOO_LOW = 0, 1, 2, 3  # status of each row of :fun
 
 
 @njit(cache=True, nogil=True)
+def _solve(
+    times: FloatArray, x: FloatArray, a: int, b: int, tgt: float, guess: float, step: float
+) -> tuple[float, int]:
+    if not (math.isfinite(tgt) and tgt > 0.0):
+        return np.nan, BAD_TARGET
+    lo = MIN_YIELD
+    hi = MAX_YIELD
+    if _pv(times, x, a, b, lo, step)[0] - tgt < 0.0:
+        return np.nan, TOO_HIGH
+    if _pv(times, x, a, b, hi, step)[0] - tgt > 0.0:
+        return np.nan, TOO_LOW
+    y = min(max(guess, lo), hi)
+    for _ in range(200):
+        pv, slope = _pv(times, x, a, b, y, step)
+        f = pv - tgt
+        if f == 0.0:
+            return y, SOLVED
+        if f > 0.0:
+            lo = y
+        else:
+            hi = y
+        y_new = y - f / slope if slope != 0.0 else np.inf
+        if not (lo < y_new < hi) or not math.isfinite(y_new):
+            y_new = 0.5 * (lo + hi)
+        if abs(y_new - y) <= TOLERANCE or hi - lo <= TOLERANCE:
+            return y_new, SOLVED
+        y = y_new
+    return y, SOLVED
+
+
+@njit(cache=True, nogil=True, parallel=True)
 def solve_yields(
     times: FloatArray,
     flows: FloatArray,
@@ -248,59 +290,38 @@ def solve_yields(
     stop: npt.NDArray[np.int64],
     target: FloatArray,
     guess: float,
+    step: float,
     out: FloatArray,
     status: npt.NDArray[np.int64],
 ) -> None:
-    """For each row ``j``: the bond-equivalent yield (percent) at which ``flows[j, first[j]:stop[j]]``, paid at
-    ``times[first[j]:stop[j]]`` (30/360 years from settlement), are worth ``target[j]`` (SF-49), into ``out[j]``.
+    """For each row ``j`` (in parallel): the bond-equivalent yield (percent) at which ``flows[j, first[j]:stop[j]]``,
+    paid at ``times[first[j]:stop[j]]`` (30/360 years from settlement), are worth ``target[j]`` (SF-49), into
+    ``out[j]``; ``step`` > 0 when the times are evenly spaced by it (:func:`even_step`).
 
     Newton's method from ``guess`` kept inside a bracket that always holds the root (a bisection step whenever
     Newton would leave it), to 1e-12. With non-negative flows the value falls strictly as the yield rises, so the
     root is unique. ``status[j]``: SOLVED; BAD_TARGET (not a positive finite value); TOO_HIGH (worth more than the
     flows at -99%); TOO_LOW (worth less than the flows at 10,000%) -- ``out[j]`` is NaN for all but SOLVED."""
-    for j in range(flows.shape[0]):
-        a = first[j]
-        b = stop[j]
-        x = flows[j]
-        tgt = target[j]
-        out[j] = np.nan
-        if not (math.isfinite(tgt) and tgt > 0.0):
-            status[j] = BAD_TARGET
-            continue
-        lo = MIN_YIELD
-        hi = MAX_YIELD
-        if _pv(times, x, a, b, lo)[0] - tgt < 0.0:
-            status[j] = TOO_HIGH
-            continue
-        if _pv(times, x, a, b, hi)[0] - tgt > 0.0:
-            status[j] = TOO_LOW
-            continue
-        status[j] = SOLVED
-        y = min(max(guess, lo), hi)
-        for _ in range(200):
-            pv, slope = _pv(times, x, a, b, y)
-            f = pv - tgt
-            if f == 0.0:
-                break
-            if f > 0.0:
-                lo = y
-            else:
-                hi = y
-            y_new = y - f / slope if slope != 0.0 else np.inf
-            if not (lo < y_new < hi) or not math.isfinite(y_new):
-                y_new = 0.5 * (lo + hi)
-            if abs(y_new - y) <= TOLERANCE or hi - lo <= TOLERANCE:
-                y = y_new
-                break
-            y = y_new
+    for j in prange(flows.shape[0]):
+        y, st = _solve(times, flows[j], first[j], stop[j], target[j], guess, step)
         out[j] = y
+        status[j] = st
+
+
+def even_step(times: FloatArray) -> float:
+    """The spacing of ``times`` when they are evenly spaced (monthly payment dates), else 0."""
+    if len(times) < 2:
+        return 0.0
+    d = np.diff(times)
+    step = float(d.mean())
+    return step if step > 0.0 and float(np.max(np.abs(d - step))) <= 1e-12 else 0.0
 
 
 def present_value(times: FloatArray, flows: FloatArray, y: float) -> float:
     """``sum CF_k (1 + Y/200)^(-2 T_k)`` with ``Y`` the bond-equivalent yield in percent (SF-49)."""
     _check_yield(y)
     t = np.ascontiguousarray(times, dtype=np.float64)
-    return float(_pv(t, np.ascontiguousarray(flows, dtype=np.float64), 0, len(t), y)[0])
+    return float(_pv(t, np.ascontiguousarray(flows, dtype=np.float64), 0, len(t), y, even_step(t))[0])
 
 
 def solve_yield(times: FloatArray, flows: FloatArray, target: float, guess: float = 6.0) -> float:
@@ -312,7 +333,7 @@ def solve_yield(times: FloatArray, flows: FloatArray, target: float, guess: floa
     status = np.empty(1, dtype=np.int64)
     one = np.zeros(1, dtype=np.int64)
     x = np.ascontiguousarray(flows, dtype=np.float64).reshape(1, n)
-    solve_yields(t, x, one, one + n, np.array([float(target)]), guess, out, status)
+    solve_yields(t, x, one, one + n, np.array([float(target)]), guess, even_step(t), out, status)
     st = int(status[0])
     if st == BAD_TARGET:
         raise ValidationError(f"value {target!r} is not positive", field="price", expected="a price above 0")
@@ -360,26 +381,25 @@ def yield_of(s: Settled, price: float, guess: float = 6.0) -> float:
 def yields_at_prices(
     pay_dates: Sequence[date],
     stop: npt.NDArray[np.int64],
-    principal: FloatArray,
-    interest: FloatArray,
-    balance: FloatArray,
+    cash: npt.NDArray[Any],
+    balance: npt.NDArray[Any],
     rate: FloatArray,
     delays: Sequence[int],
     prices: Sequence[float | None],
     settle_date: date,
+    scale: float = 1.0,
 ) -> FloatArray:
     """The bond-equivalent yield (percent) of each (scenario, security) at its price, settling on ``settle_date``:
     the :func:`settle` and :func:`yield_of` of every column of a batch at once.
 
-    ``principal``, ``interest`` (dollars), ``balance`` (the face -- or notional -- before each payment, dollars)
-    and ``rate`` (percent) are (S, T, K) on the common ``pay_dates``; scenario ``s`` pays on its first ``stop[s]``
-    dates; security ``k`` has the actual delay ``delays[k]`` and the price ``prices[k]`` (``None``: not priced).
-    NaN where a security is not priced, receives nothing after settlement, has no face then, or where no yield
-    gives the price."""
-    S, T, K = principal.shape
+    ``cash`` (each payment: principal and interest), ``balance`` (the face -- or notional -- before each payment)
+    and ``rate`` (percent) are (S, T, K) on the common ``pay_dates``, the amounts in units of ``1/scale`` dollars
+    (``scale`` 100: cents); scenario ``s`` pays on its first ``stop[s]`` dates; security ``k`` has the actual delay
+    ``delays[k]`` and the price ``prices[k]`` (``None``: not priced). NaN where a security is not priced, receives
+    nothing after settlement, has no face then, or where no yield gives the price."""
+    S, T, K = cash.shape
     out = np.full((S, K), np.nan)
     times = years_from(settle_date, pay_dates)
-    flows = principal + interest
     rows_s: list[npt.NDArray[np.int64]] = []
     rows_k: list[npt.NDArray[np.int64]] = []
     rows_f: list[npt.NDArray[np.int64]] = []
@@ -392,8 +412,8 @@ def yields_at_prices(
         first = first_payment(pay_dates, delays[k], settle_date)
         if first is None:
             continue
-        face = balance[:, first, k]
-        ok = (first < stop) & (face > 0.0) & ((flows[:, first:, k] > 0.0) & after[:, first:]).any(axis=1)
+        face = balance[:, first, k] / scale
+        ok = (first < stop) & (face > 0.0) & ((cash[:, first:, k] > 0) & after[:, first:]).any(axis=1)
         s_ok = np.nonzero(ok)[0]
         accrued = accrued_interest(
             face[s_ok], rate[s_ok, first, k], accrued_days(pay_dates[first], delays[k], settle_date)
@@ -405,11 +425,19 @@ def yields_at_prices(
     if not rows_s:
         return out
     sv, kv = np.concatenate(rows_s), np.concatenate(rows_k)
-    x = np.ascontiguousarray(flows.transpose(0, 2, 1)[sv, kv])
+    x = np.ascontiguousarray(cash[sv, :, kv] / scale, dtype=np.float64)  # (rows, T)
     y = np.empty(len(sv))
     status = np.empty(len(sv), dtype=np.int64)
     solve_yields(
-        times, x, np.concatenate(rows_f), stop[sv].astype(np.int64), np.concatenate(targets), 6.0, y, status
+        times,
+        x,
+        np.concatenate(rows_f),
+        stop[sv].astype(np.int64),
+        np.concatenate(targets),
+        6.0,
+        even_step(times),
+        y,
+        status,
     )
     out[sv, kv] = np.where(status == SOLVED, y, np.nan)
     return out

@@ -34,8 +34,8 @@ class ClassFlows:
     """Per (scenario, date, class) flows in cents of ``S`` scenarios over ``T`` dates and ``K`` classes.
 
     Scenario ``s`` distributed ``done[s]`` dates; every figure after them is 0. ``rate`` is each class's
-    Pass-Through Rate in percent (a class made of components: its components' rates weighted by their beginning
-    balances; 0 while nothing is outstanding)."""
+    Pass-Through Rate in percent on each date (a class made of components: its components' rates weighted by
+    their beginning balances, 0 while nothing is outstanding). The arrays may be read-only views."""
 
     names: tuple[str, ...]  # K
     dates: tuple[date, ...]  # T
@@ -89,29 +89,23 @@ class ClassFlows:
 
 
 def class_flows(run: Run) -> ClassFlows:
-    """Every class of every scenario of ``run``, straight from the interpreter's arrays."""
+    """Every class of every scenario of ``run``, straight from the interpreter's arrays (views, not copies: the
+    interpreter writes nothing after a scenario's last date, so those entries stay 0)."""
     o = run.out
     S, T, C = o.begin.shape
-    live = np.arange(T)[None, :, None] < o.done[:, None, None]
-
-    def f(x: I64) -> I64:
-        out: I64 = np.where(live, x, 0)
-        return out
-
-    rates = np.array([[float(r) for r in row] for row in run.rates], dtype=np.float64).reshape(T, C)
     return ClassFlows(
         names=tuple(run.plan.names),
         dates=tuple(run.dates),
         periods=np.arange(run.first_period, run.first_period + T, dtype=np.int64),
-        done=o.done.copy(),
-        begin=f(o.begin),
-        principal=f(o.prin),
-        interest=f(o.int),
-        realized_loss=f(o.loss),
-        writedown=f(o.wd),
-        po_deferred_paid=f(o.pod),
-        end=f(o.end),
-        rate=np.where(live, rates[None], 0.0),
+        done=o.done,
+        begin=o.begin,
+        principal=o.prin,
+        interest=o.int,
+        realized_loss=o.loss,
+        writedown=o.wd,
+        po_deferred_paid=o.pod,
+        end=o.end,
+        rate=np.broadcast_to(run.rate_pct[None], (S, T, C)),
     )
 
 
@@ -183,6 +177,22 @@ class ClassSummary:
                 }
             )
         return out
+
+    @staticmethod
+    def join(parts: Sequence[ClassSummary]) -> ClassSummary:
+        """The classes of ``parts`` (same scenarios and dates) side by side."""
+        a = parts[0]
+        cat = {
+            k: np.concatenate([getattr(p, k) for p in parts], axis=-1)
+            for k in ("initial_balance", "wal", "first_principal", "last_principal", "interest", "principal")
+        }
+        return ClassSummary(
+            tuple(n for p in parts for n in p.names),
+            a.dates,
+            realized_loss=np.concatenate([p.realized_loss for p in parts], axis=1),
+            writedown=np.concatenate([p.writedown for p in parts], axis=1),
+            **cat,
+        )
 
     @staticmethod
     def concat(parts: Sequence[ClassSummary]) -> ClassSummary:
