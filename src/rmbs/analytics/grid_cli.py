@@ -13,7 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rmbs.analytics.cli import _date, console
+from rmbs.analytics.cli import _date, console, err_console
 from rmbs.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -125,7 +125,6 @@ def grid(
     when = None if settle is None else _date(settle, "settle")
     if out.suffix.lower() != ".parquet":
         raise ValidationError(f"{out} is not a .parquet file", field="out")
-    from rmbs.cli import err_console
     from rmbs.warm import compile_notice
 
     runner = DaskRunner(dask) if dask is not None else None

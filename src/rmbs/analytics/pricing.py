@@ -259,16 +259,12 @@ def _solve(
         return np.nan, BAD_TARGET
     lo = MIN_YIELD
     hi = MAX_YIELD
-    if _pv(times, x, a, b, lo, step)[0] - tgt < 0.0:
-        return np.nan, TOO_HIGH
-    if _pv(times, x, a, b, hi, step)[0] - tgt > 0.0:
-        return np.nan, TOO_LOW
     y = min(max(guess, lo), hi)
     for _ in range(200):
         pv, slope = _pv(times, x, a, b, y, step)
         f = pv - tgt
         if f == 0.0:
-            return y, SOLVED
+            break
         if f > 0.0:
             lo = y
         else:
@@ -277,8 +273,15 @@ def _solve(
         if not (lo < y_new < hi) or not math.isfinite(y_new):
             y_new = 0.5 * (lo + hi)
         if abs(y_new - y) <= TOLERANCE or hi - lo <= TOLERANCE:
-            return y_new, SOLVED
+            y = y_new
+            break
         y = y_new
+    # the bracket holds a root unless the value at an end of it is already past the target; only an iteration
+    # that ended at an end needs the check (the iterates do not depend on it)
+    if y - MIN_YIELD <= 1e-6 and _pv(times, x, a, b, MIN_YIELD, step)[0] - tgt < 0.0:
+        return np.nan, TOO_HIGH
+    if MAX_YIELD - y <= 1e-6 and _pv(times, x, a, b, MAX_YIELD, step)[0] - tgt > 0.0:
+        return np.nan, TOO_LOW
     return y, SOLVED
 
 
@@ -400,28 +403,30 @@ def yields_at_prices(
     S, T, K = cash.shape
     out = np.full((S, K), np.nan)
     times = years_from(settle_date, pay_dates)
+    priced = [k for k in range(K) if (p := prices[k]) is not None and math.isfinite(p) and p > 0.0]
+    paying = (cash > 0) & (np.arange(T)[None, :, None] < stop[:, None, None])
     rows_s: list[npt.NDArray[np.int64]] = []
     rows_k: list[npt.NDArray[np.int64]] = []
     rows_f: list[npt.NDArray[np.int64]] = []
     targets: list[FloatArray] = []
-    after = np.arange(T)[None, :] < stop[:, None]
-    for k in range(K):
-        price = prices[k]
-        if price is None or not math.isfinite(price) or price <= 0.0:
-            continue
-        first = first_payment(pay_dates, delays[k], settle_date)
+    for delay in sorted({delays[k] for k in priced}):
+        first = first_payment(pay_dates, delay, settle_date)
         if first is None:
             continue
-        face = balance[:, first, k] / scale
-        ok = (first < stop) & (face > 0.0) & ((cash[:, first:, k] > 0) & after[:, first:]).any(axis=1)
-        s_ok = np.nonzero(ok)[0]
+        ks = np.array([k for k in priced if delays[k] == delay], dtype=np.int64)
+        face = balance[:, first, ks] / scale  # (S, classes of this delay)
+        ok = (first < stop)[:, None] & (face > 0.0) & paying[:, first:, ks].any(axis=1)
+        s_ok, j_ok = np.nonzero(ok)
+        k_ok = ks[j_ok]
+        f_ok = face[s_ok, j_ok]
         accrued = accrued_interest(
-            face[s_ok], rate[s_ok, first, k], accrued_days(pay_dates[first], delays[k], settle_date)
+            f_ok, rate[s_ok, first, k_ok], accrued_days(pay_dates[first], delay, settle_date)
         )
+        price = np.array([prices[k] for k in k_ok], dtype=np.float64)
         rows_s.append(s_ok)
-        rows_k.append(np.full(len(s_ok), k, dtype=np.int64))
+        rows_k.append(k_ok)
         rows_f.append(np.full(len(s_ok), first, dtype=np.int64))
-        targets.append(np.asarray(full_value(face[s_ok], price, accrued), dtype=np.float64))
+        targets.append(np.asarray(full_value(f_ok, price, accrued), dtype=np.float64))
     if not rows_s:
         return out
     sv, kv = np.concatenate(rows_s), np.concatenate(rows_k)

@@ -117,15 +117,12 @@ def run_scenario(
 def class_summary(deal: Deal, flows: ClassFlows) -> ClassSummary:
     """Per scenario and class of ``flows`` (the deal's classes, or classes made of components): WAL from the
     closing date (30/360 years), first and last principal dates, totals (:func:`rmbs.waterfall.batch.summarize`)."""
-    plain = deal.class_map()
-    initial = [
-        sum(
-            cents(c.initial_balance)
-            for c in deal.classes
-            if c.name == name or (c.component_of == name and name not in plain)
-        )
-        for name in flows.names
-    ]
+    own = {c.name: cents(c.initial_balance) for c in deal.classes}
+    parts: dict[str, int] = {}
+    for c in deal.classes:
+        if c.component_of and c.component_of not in own:
+            parts[c.component_of] = parts.get(c.component_of, 0) + own[c.name]
+    initial = [own[n] if n in own else parts.get(n, 0) for n in flows.names]
     return summarize(flows, deal.closing_date, np.array(initial, dtype=np.int64))
 
 
