@@ -15,7 +15,10 @@ Conventions, all from the standard formulas:
   so that ``P(Y + dY) ~ P [1 - ModD dY/100 + Conv/2 (dY/100)^2]``.
 * Total return ``200 [(P_T / P_0)^(1/(2T)) - 1]`` (SF-51); floaters' yield spread and discount margin (SF-52..55).
 
-Everything here is a pure function of numpy float arrays: these are analytics, not money that is paid.
+Everything here is a pure function of numpy float arrays: these are analytics, not money that is paid. The yield
+solver is one numba kernel over rows (:func:`solve_yields`): ``rmbs price`` solves one row, the grid every
+(scenario, class) of a chunk (:func:`yields_at_prices`), with the same settlement rules (:func:`first_payment`,
+:func:`accrued_days`).
 """
 
 from __future__ import annotations
