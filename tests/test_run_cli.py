@@ -173,10 +173,12 @@ def test_real_tapes_conserve_cash_and_retire(deal, psa, sda, severity, lag, libo
 def test_summaries_in_worker_processes_equal_the_full_runs() -> None:
     from rmbs.collateral.assumptions import scenario
     from rmbs.waterfall.project import run_deal_summaries
-    from rmbs.waterfall.run import class_summary
 
     d = load_deal("boams-2000-2")
-    scs = [scenario("150PSA", "100SDA", 35, 12), scenario("500PSA")]
-    full = [class_summary(d, r.results) for r in run_deal(d, scenarios=scs)]
-    assert run_deal_summaries(d, scs, workers=2) == full
-    assert run_deal_summaries(d, scs, workers=1) == full
+    scs = [scenario("150PSA", "100SDA", 35, 12), scenario("500PSA"), scenario("300PSA", "200SDA", 40, 6)]
+    full = [r.summary for r in run_deal(d, scenarios=scs)]
+    for workers in (2, 1):
+        # chunks of 2 and 1 scenarios: each chunk's summary covers its scenarios in order
+        parts = run_deal_summaries(d, scs, workers=workers, chunk=2)
+        assert [p.n_scenarios for p in parts] == [2, 1]
+        assert [p.rows(s) for p in parts for s in range(p.n_scenarios)] == full

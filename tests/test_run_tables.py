@@ -270,7 +270,7 @@ def test_every_class_balance_rolls_forward(run_out: tuple[str, Path]) -> None:
 
 def test_residual_principal_while_certificates_are_outstanding_is_flagged_and_warned() -> None:
     from rmbs.waterfall.project import run_deal
-    from rmbs.waterfall.run import class_summary, print_summary
+    from rmbs.waterfall.run import print_summary
     from rmbs.waterfall.tables import frames
 
     deal = load_deal("boams-2000-2")
@@ -280,7 +280,7 @@ def test_residual_principal_while_certificates_are_outstanding_is_flagged_and_wa
     # the summary's realized losses and write-downs, apart, are the classes table's sums
     tot = tables.classes.group_by("class").agg(pl.col("realized_loss").sum(), pl.col("writedown").sum())
     want = {r[0]: (r[1], r[2]) for r in tot.iter_rows()}
-    summary = class_summary(deal, run.results)
+    summary = run.summary
     for row in summary:
         assert (row["total_realized_loss"], row["total_writedown"]) == want[row["class"]]
         assert row["total_loss"] == row["total_realized_loss"] + row["total_writedown"]

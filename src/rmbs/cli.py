@@ -194,6 +194,28 @@ def demo(
     run_demo(out, console)
 
 
+@app.command()
+def warm() -> None:
+    """Compile (or load from numba's cache) every numba kernel: collateral, waterfall interpreter, yield solver.
+    ``make install`` runs it once, so that the first grid after an install starts at full speed."""
+    import time
+
+    from rmbs.warm import compile_notice
+    from rmbs.warm import warm as warm_kernels
+
+    t = time.perf_counter()
+    with compile_notice(
+        lambda: err_console.print(
+            "compiling the numba kernels (once after an install or a change; 1-3 minutes)"
+        )
+    ) as notice:
+        steps = warm_kernels()
+    for step, seconds in steps:
+        console.print(f"{step}: {seconds:.1f} s")
+    how = "compiled" if notice.fired else "loaded from the cache"
+    console.print(f"numba kernels {how} in {time.perf_counter() - t:.1f} s")
+
+
 # ---- admin (issue 5)
 admin_app = typer.Typer(
     help="Trust administration: post servicer remittances into the ledger (docs/remittance.md)."

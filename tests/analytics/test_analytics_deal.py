@@ -32,7 +32,6 @@ from rmbs.deal.loader import load_deal
 from rmbs.deal.schema import Deal
 from rmbs.errors import ValidationError
 from rmbs.waterfall.project import ScenarioRun
-from rmbs.waterfall.run import class_summary
 
 CLOSING = date(2002, 3, 26)
 
@@ -58,7 +57,7 @@ def _rmbs(*args: str) -> subprocess.CompletedProcess[str]:
 # ------------------------------------------------------------------------------------------ class flows
 def test_class_cashflows_carry_what_the_waterfall_paid(deal: Deal, runs: list[ScenarioRun]) -> None:
     run = runs[1]
-    summary = {r["class"]: r for r in class_summary(deal, run.results)}
+    summary = {r["class"]: r for r in run.summary}
     for name in ("1-A-6", "2-A-1", "1-B-1", "1-A-1"):
         cf = class_cashflows(deal, run, name)
         assert len(cf.pay_dates) == len(run.results)
@@ -312,11 +311,48 @@ def test_bad_input_exits_2_with_one_line(args: list[str], message: str) -> None:
     assert "Traceback" not in proc.stderr
 
 
-def test_yield_at_price_for_the_grid(deal: Deal, runs: list[ScenarioRun]) -> None:
-    """The grid's per-class figure: from a run or its bare results, settled at closing; None once retired."""
-    from rmbs.analytics.deal import yield_at_price
+def test_grid_yield_is_the_price_commands_yield(deal: Deal, runs: list[ScenarioRun]) -> None:
+    """The grid's per-class yield (the batch path) is ``rmbs price``'s for the same flows, settled at closing;
+    none once the class is retired."""
+    from rmbs.analytics.grid import grid_classes, summarize_grid
+    from rmbs.waterfall.batch import ClassFlows
 
-    cf = class_cashflows(deal, runs[1], "1-A-6")
-    y = yield_at_price(deal, runs[1].results, "1-A-6", 99.5)
-    assert y == pytest.approx(yield_from_price(cf, 99.5, CLOSING), abs=1e-12)
-    assert yield_at_price(deal, runs[1], "1-A-6", 99.5, date(2031, 1, 1)) is None  # 1-A-6 is retired by then
+    # the two scenarios' flows, built here from the result objects, as the grid's batch view
+    names = [c.name for c in deal.classes]
+    res = [r.results for r in runs]
+    T = max(len(r) for r in res)
+
+    def arr(attr: str) -> np.ndarray:
+        out = np.zeros((len(res), T, len(names)), dtype=np.int64)
+        for s, rs in enumerate(res):
+            for t, r in enumerate(rs):
+                out[s, t] = [getattr(r.classes[n], attr) for n in names]
+        return out
+
+    rate = np.zeros((len(res), T, len(names)))
+    for s, rs in enumerate(res):
+        for t, r in enumerate(rs):
+            rate[s, t] = [float(r.classes[n].rate) for n in names]
+    longest = max(range(len(res)), key=lambda s: len(res[s]))
+    flows = ClassFlows(
+        tuple(names),
+        tuple(r.date for r in res[longest]),
+        np.array([r.period for r in res[longest]], dtype=np.int64),
+        np.array([len(r) for r in res], dtype=np.int64),
+        arr("beginning_balance"),
+        arr("principal_paid"),
+        arr("interest_paid"),
+        arr("realized_loss"),
+        arr("writedown"),
+        arr("po_deferred_paid"),
+        arr("ending_balance"),
+        rate,
+    )
+    ks = [n for n, _ in grid_classes(deal)]
+    got = summarize_grid(deal, flows, price=99.5)
+    for name in ("1-A-6", "1-A-1", "A-PO"):
+        k = ks.index(name)
+        want = yield_from_price(class_cashflows(deal, runs[1], name), 99.5, CLOSING)
+        assert got.yields[1, k] == pytest.approx(want, abs=1e-12)
+    late = summarize_grid(deal, flows, price=99.5, settle=date(2031, 1, 1))
+    assert np.isnan(late.yields[1, ks.index("1-A-6")])  # 1-A-6 is retired by then

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rmbs.analytics.deal import Assumptions
 
 console = Console(width=None if sys.stdout.isatty() else 150)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 table_app = typer.Typer(
     help="Prospectus tables for a class: decrement (percent outstanding) and price/yield."

@@ -1,8 +1,9 @@
 """Certificate analytics of a deal: a class's cash flows from a waterfall run, priced per SF-44..55.
 
-``class_cashflows(deal, run, class_name)`` is the seam the scenario grid calls: it turns one
-:class:`~rmbs.waterfall.project.ScenarioRun` into a :class:`~rmbs.analytics.pricing.CashFlows` vector (dates,
-principal, interest, balance) that :func:`~rmbs.analytics.pricing.yield_from_price` prices.
+``class_cashflows(deal, run, class_name)`` turns one :class:`~rmbs.waterfall.project.ScenarioRun` into a
+:class:`~rmbs.analytics.pricing.CashFlows` vector (dates, principal, interest, balance) that
+:func:`~rmbs.analytics.pricing.yield_from_price` prices (``rmbs price``); the scenario grid reads the same flows of
+many scenarios as arrays (:func:`rmbs.analytics.grid.summarize_grid`) and prices them with the same solver.
 
 Delay: the seed deals pay on the 25th. Every class but the LIBOR classes accrues over the prior calendar month
 (2002-3 L913-918, 2000-2 L822-826), so the actual delay is 24 days; 2002-3's 1-A-1 and 1-A-7 accrue from the 25th
@@ -29,7 +30,6 @@ from rmbs.analytics.pricing import (
     price_of,
     settle,
     total_return,
-    yield_of,
     yield_spread,
 )
 from rmbs.deal.schema import ClassSpec, Deal
@@ -113,23 +113,6 @@ def class_cashflows(
         label=class_name,
         index=index,
     )
-
-
-def yield_at_price(
-    deal: Deal,
-    run: ScenarioRun | Sequence[PeriodResult],
-    class_name: str,
-    price: float,
-    settle_date: date | None = None,
-) -> float | None:
-    """The bond-equivalent yield of a class at ``price`` settling on ``settle_date`` (the closing date by default),
-    or ``None`` when the class receives nothing after settlement -- the per-class figure a scenario grid reports."""
-    cf = class_cashflows(deal, run, class_name)
-    try:
-        s = settle(cf, settle_date or deal.closing_date)
-    except ValidationError:
-        return None  # retired before settlement, or nothing left to receive
-    return yield_of(s, price)
 
 
 @dataclass(frozen=True)

@@ -19,20 +19,21 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from functools import partial
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from rmbs.analytics.deal import class_members, class_names, yield_at_price
+from rmbs.analytics.deal import class_delay, class_members, class_names
+from rmbs.analytics.pricing import FloatArray, yields_at_prices
 from rmbs.collateral.assumptions import Scenario, parse_lag, parse_severity, scenario
 from rmbs.deal.schema import Deal
 from rmbs.errors import RmbsError, ValidationError
-from rmbs.waterfall.engine import PeriodResult, WaterfallEngine, cents
-from rmbs.waterfall.project import ChunkJob, run_deal_summaries, summarize_chunk
-from rmbs.waterfall.run import class_summary, parse_index_path, years_30_360
+from rmbs.waterfall.batch import ClassFlows, ClassSummary
+from rmbs.waterfall.engine import WaterfallEngine
+from rmbs.waterfall.project import ChunkJob, engine_for, run_deal_summaries, summarize_chunk
+from rmbs.waterfall.run import class_summary, parse_index_path
 
 MONEY = pl.Decimal(18, 2)
 CASHFLOW_FIELDS = ("beginning_balance", "principal", "interest", "loss", "ending_balance")
@@ -153,101 +154,140 @@ def make_grid(
 
 
 # ---------------------------------------------------------------------------------------------- the summary
-def _principal(results: Sequence[PeriodResult], name: str) -> np.ndarray:
-    return np.fromiter((r.classes[name].principal_paid for r in results), np.int64, len(results))
+@dataclass(frozen=True)
+class GridSummary:
+    """The grid's summary of ``S`` scenarios and ``K`` classes (every class, then each class made of components):
+    :class:`~rmbs.waterfall.batch.ClassSummary` (WAL, principal window, totals), each class's price and the
+    bond-equivalent yield at it (NaN: none), and with cash flows every class's flows by period in long form --
+    ``scenario`` (0..S-1 here), ``class`` (0..K-1), ``period``, ``date`` and the :data:`CASHFLOW_FIELDS` in cents
+    -- for the dates a class has a balance or a payment."""
 
+    classes: ClassSummary
+    price: tuple[float | None, ...]  # (K,)
+    yields: FloatArray  # (S, K)
+    cashflows: dict[str, np.ndarray] | None = None
 
-def _composite_row(deal: Deal, results: Sequence[PeriodResult], name: str) -> dict[str, Any]:
-    """The :func:`class_summary` row of a class made of components (A-PO), from its components' sums."""
-    members = class_members(deal, name)
-    dates = [r.date for r in results]
-    prin = sum((_principal(results, c.name) for c in members), np.zeros(len(results), np.int64))
-    paid = [(d, int(p)) for d, p in zip(dates, prin, strict=True) if p]
-    total_p = sum(p for _, p in paid)
-    wal = (
-        sum((years_30_360(deal.closing_date, d) * p for d, p in paid), Decimal(0)) / total_p
-        if total_p
-        else None
-    )
-    return {
-        "class": name,
-        "initial_balance": (Decimal(sum(cents(c.initial_balance) for c in members)) / 100).quantize(
-            Decimal("0.01")
-        ),
-        "wal_years": None if wal is None else wal.quantize(Decimal("0.01")),
-        "first_principal": paid[0][0] if paid else None,
-        "last_principal": paid[-1][0] if paid else None,
-        "total_interest": Decimal(sum(r.classes[c.name].interest_paid for r in results for c in members))
-        / 100,
-        "total_principal": Decimal(total_p) / 100,
-        "total_loss": Decimal(
-            sum(
-                r.classes[c.name].realized_loss + r.classes[c.name].writedown
-                for r in results
-                for c in members
-            )
+    @property
+    def n_scenarios(self) -> int:
+        return self.classes.n_scenarios
+
+    @staticmethod
+    def concat(parts: Sequence[GridSummary]) -> GridSummary:
+        """The scenarios of ``parts`` one after another."""
+        cf = None
+        flows = [p.cashflows for p in parts]
+        if all(f is not None for f in flows):
+            have = [f for f in flows if f is not None]
+            offsets = np.cumsum([0] + [p.n_scenarios for p in parts[:-1]])
+            cf = {
+                k: np.concatenate(
+                    [f[k] + (o if k == "scenario" else 0) for f, o in zip(have, offsets, strict=True)]
+                )
+                for k in have[0]
+            }
+        return GridSummary(
+            ClassSummary.concat([p.classes for p in parts]),
+            parts[0].price,
+            np.concatenate([p.yields for p in parts]),
+            cf,
         )
-        / 100,
+
+    def take(self, order: np.ndarray) -> GridSummary:
+        """The scenarios in ``order`` (a permutation)."""
+        cf = None
+        if self.cashflows is not None:
+            inv = np.empty(len(order), dtype=np.int64)
+            inv[order] = np.arange(len(order))
+            new = inv[self.cashflows["scenario"]]
+            by = np.argsort(new, kind="stable")
+            cf = {k: (new if k == "scenario" else v)[by] for k, v in self.cashflows.items()}
+        return GridSummary(self.classes.take(order), self.price, self.yields[order], cf)
+
+    def rows(self, s: int) -> list[dict[str, Any]]:
+        """Scenario ``s`` as one dict per class: the :meth:`ClassSummary.rows` keys with ``price`` and ``yield``."""
+        out = self.classes.rows(s)
+        for k, row in enumerate(out):
+            y = float(self.yields[s, k])
+            row["price"] = self.price[k]
+            row["yield"] = None if math.isnan(y) else y
+        return out
+
+
+def grid_classes(deal: Deal) -> list[tuple[str, list[str]]]:
+    """The grid's classes: every class, then each class made of components, with the classes summed in each."""
+    return [(n, [c.name for c in class_members(deal, n)]) for n in class_names(deal)]
+
+
+def _long_cashflows(flows: ClassFlows, k0: int) -> dict[str, np.ndarray]:
+    """The flows of every (scenario, class) on the dates the class has a balance or a payment; classes numbered
+    from ``k0``."""
+    principal = flows.principal + flows.po_deferred_paid
+    loss = flows.realized_loss + flows.writedown
+    live = (flows.begin != 0) | (principal != 0) | (flows.interest != 0) | (loss != 0)
+    s, t, k = np.nonzero(live)
+    fields = {
+        "beginning_balance": flows.begin,
+        "principal": principal,
+        "interest": flows.interest,
+        "loss": loss,
+        "ending_balance": flows.end,
     }
-
-
-def _cashflows(deal: Deal, results: Sequence[PeriodResult], name: str) -> dict[str, np.ndarray]:
-    """One class's flows in cents by period (components summed), only while it has a balance or a payment."""
-    n = len(results)
-    out = {k: np.zeros(n, np.int64) for k in CASHFLOW_FIELDS}
-    for c in class_members(deal, name):
-        rs = [r.classes[c.name] for r in results]
-        out["beginning_balance"] += np.fromiter((x.beginning_balance for x in rs), np.int64, n)
-        out["principal"] += np.fromiter((x.principal_paid + x.po_deferred_paid for x in rs), np.int64, n)
-        out["interest"] += np.fromiter((x.interest_paid for x in rs), np.int64, n)
-        out["loss"] += np.fromiter((x.realized_loss + x.writedown for x in rs), np.int64, n)
-        out["ending_balance"] += np.fromiter((x.ending_balance for x in rs), np.int64, n)
-    live = (
-        (out["beginning_balance"] != 0)
-        | (out["principal"] != 0)
-        | (out["interest"] != 0)
-        | (out["loss"] != 0)
-    )
-    out = {k: v[live] for k, v in out.items()}
-    out["period"] = np.fromiter((r.period for r in results), np.int32, n)[live]
-    out["date"] = np.array([r.date for r in results], dtype="datetime64[D]")[live]
-    return out
+    return {
+        "scenario": s.astype(np.int64),
+        "class": k.astype(np.int64) + k0,
+        "period": flows.periods[t].astype(np.int32),
+        "date": np.array(flows.dates, dtype="datetime64[D]")[t],
+        **{f: v[s, t, k] for f, v in fields.items()},
+    }
 
 
 def summarize_grid(
     deal: Deal,
-    results: list[PeriodResult],
+    flows: ClassFlows,
     *,
     price: float | None = None,
     class_prices: tuple[tuple[str, float], ...] = (),
     settle: date | None = None,
     cashflows: bool = False,
-) -> list[dict[str, object]]:
-    """The grid's per-scenario summary hook: per class (every class, then each class made of components) the
-    :func:`class_summary` row -- WAL, principal window, total interest, principal and loss -- with the price
-    (``class_prices``, else ``price``) and the bond-equivalent yield at it settling on ``settle`` (the closing
-    date by default; ``None`` when the class receives nothing after settlement or no yield gives the price), and
-    with ``cashflows`` the class's flows by period under the key ``"cashflows"``.
+) -> GridSummary:
+    """The grid's summary of a chunk of scenarios: per class (every class, then each class made of components)
+    the :func:`~rmbs.waterfall.run.class_summary` figures -- WAL, principal window, total interest, principal and
+    loss -- with the price (``class_prices``, else ``price``) and the bond-equivalent yield at it settling on
+    ``settle`` (the closing date by default; none when the class receives nothing after settlement or no yield
+    gives the price), and with ``cashflows`` each class's flows by period.
 
+    The yield is :func:`rmbs.analytics.pricing.yields_at_prices` on the class's payments -- principal with any
+    Class A-PO Deferred Amount paid, and interest -- its balance (or notional) before each date, its rate and its
+    delay (:func:`~rmbs.analytics.deal.class_delay`), the conventions of :func:`~rmbs.analytics.deal.class_cashflows`.
     Module-level, so that ``functools.partial(summarize_grid, ...)`` pickles for worker processes and Dask."""
-    rows: list[dict[str, Any]] = list(class_summary(deal, results))
-    plain = {r["class"] for r in rows}
-    rows += [_composite_row(deal, results, n) for n in class_names(deal) if n not in plain]
+    plain = set(flows.names)
+    composite = [(n, m) for n, m in grid_classes(deal) if n not in plain]
+    parts = [flows, flows.combine(composite)] if composite else [flows]
     prices = dict(class_prices)
-    for row in rows:
-        name = row["class"]
-        p = prices.get(name, price)
-        y = None
-        if p is not None:
-            try:
-                y = yield_at_price(deal, results, name, p, settle)
-            except ValidationError:
-                y = None  # no yield gives this price (an IO's flows below it, say)
-        row["price"] = p
-        row["yield"] = y
+    when = settle or deal.closing_date
+    summaries: list[ClassSummary] = []
+    yields: list[FloatArray] = []
+    px: list[float | None] = []
+    cf: list[dict[str, np.ndarray]] = []
+    k0 = 0
+    for part in parts:
+        p = tuple(prices.get(n, price) for n in part.names)
+        cash = part.principal + part.po_deferred_paid + part.interest
+        delays = [class_delay(deal, n) for n in part.names]
+        yields.append(
+            yields_at_prices(part.dates, part.done, cash, part.begin, part.rate, delays, p, when, 100.0)
+        )
+        summaries.append(class_summary(deal, part))
+        px += p
         if cashflows:
-            row["cashflows"] = _cashflows(deal, results, name)
-    return rows
+            cf.append(_long_cashflows(part, k0))
+        k0 += len(part.names)
+    long = None
+    if cashflows:
+        long = {k: np.concatenate([c[k] for c in cf]) for k in cf[0]}
+        by = np.lexsort((long["period"], long["class"], long["scenario"]))
+        long = {k: v[by] for k, v in long.items()}
+    return GridSummary(ClassSummary.join(summaries), tuple(px), np.concatenate(yields, axis=1), long)
 
 
 # ------------------------------------------------------------------------------------------------- running
@@ -349,9 +389,7 @@ class DaskRunner:
             self.cluster.close()
             self.cluster = None
 
-    def run(
-        self, jobs: Sequence[ChunkJob], progress: Progress | None = None
-    ) -> list[list[list[dict[str, object]]]]:
+    def run(self, jobs: Sequence[ChunkJob], progress: Progress | None = None) -> list[Any]:
         """Each job's summaries, in job order; ``progress`` gets the scenario count of each finished job."""
         from distributed import as_completed
 
@@ -374,7 +412,7 @@ def auto_chunk(n: int, parallel: int) -> int:
 @dataclass
 class GridRun:
     grid: Grid
-    summaries: list[list[dict[str, object]]]  # per scenario, per class
+    summaries: GridSummary  # every scenario of the grid, in grid order
     seconds: float = 0.0
     where: str = "in-process"
 
@@ -387,7 +425,7 @@ def grid_jobs(
     out = []
     for (libor, sw), idx in grid.groups().items():
         index = parse_index_path(libor)
-        switches = dict(WaterfallEngine(deal, dict(sw)).switches)
+        switches = dict(engine_for(deal, dict(sw)).switches)
         for k in range(0, len(idx), chunk):
             c = idx[k : k + chunk]
             out.append(
@@ -424,7 +462,8 @@ def run_grid(
     )
     t0 = time.perf_counter()
     n = len(grid)
-    done: dict[int, list[dict[str, object]]] = {}
+    ids: list[list[int]] = []
+    parts: list[GridSummary] = []
     if dask is None:
         size = chunk or auto_chunk(n, workers if workers > 1 else 1)
         for (libor, sw), idx in grid.groups().items():
@@ -439,7 +478,8 @@ def run_grid(
                 summarize=summarize,
                 progress=progress,
             )
-            done.update(zip(idx, res, strict=True))
+            ids += [idx[k : k + size] for k in range(0, len(idx), size)]
+            parts += res
         where = "in-process" if workers <= 1 else f"{workers} processes"
     else:
         runner = DaskRunner(dask) if isinstance(dask, str) else dask
@@ -449,13 +489,14 @@ def run_grid(
         try:
             size = chunk or auto_chunk(n, runner.n_workers)
             jobs = grid_jobs(deal, grid, summarize, size)
-            for (idx, _), res in zip(jobs, runner.run([j for _, j in jobs], progress), strict=True):
-                done.update(zip(idx, res, strict=True))
+            parts = runner.run([j for _, j in jobs], progress)
+            ids = [c for c, _ in jobs]
         finally:
             if own:
                 runner.__exit__(None, None, None)
         where = f"Dask {runner.spec} ({runner.n_workers} workers)"
-    return GridRun(grid, [done[i] for i in range(n)], time.perf_counter() - t0, where)
+    order = np.argsort(np.concatenate([np.asarray(c, dtype=np.int64) for c in ids]), kind="stable")
+    return GridRun(grid, GridSummary.concat(parts).take(order), time.perf_counter() - t0, where)
 
 
 # -------------------------------------------------------------------------------------------------- frames
@@ -497,56 +538,68 @@ SUMMARY_COLUMNS = (
 )
 
 
+def _money(cents: np.ndarray) -> pl.Series:
+    return (pl.Series(cents.astype(np.int64)).cast(pl.Decimal(20, 2)) / 100).cast(MONEY)
+
+
 def grid_frame(run: GridRun) -> pl.DataFrame:
     """One row per (scenario, class): the scenario's assumptions, then the summary columns."""
-    ids = [i for i, rows in enumerate(run.summaries) for _ in rows]
-    cols = _assumption_columns(run.grid, ids)
-    for k in SUMMARY_COLUMNS:
-        cols[k] = [row[k] for rows in run.summaries for row in rows]
-    schema: dict[str, Any] = {
-        "scenario": pl.Int32,
-        "prepay": pl.Utf8,
-        "default": pl.Utf8,
-        "severity": pl.Float64,
-        "lag": pl.Int32,
-        "libor": pl.Utf8,
-        **{k: pl.Utf8 for k in cols if k.startswith("switch_")},
-        "class": pl.Utf8,
-        "initial_balance": MONEY,
-        "wal_years": pl.Float64,
-        "first_principal": pl.Date,
-        "last_principal": pl.Date,
-        "total_interest": MONEY,
-        "total_principal": MONEY,
-        "total_loss": MONEY,
-        "price": pl.Float64,
-        "yield": pl.Float64,
-    }
-    cols["wal_years"] = [None if w is None else float(w) for w in cols["wal_years"]]
-    return pl.DataFrame(cols, schema=schema)
+    summ = run.summaries
+    cs = summ.classes
+    S, K = cs.wal.shape
+    ids = np.repeat(np.arange(S), K)
+    cols = _assumption_columns(run.grid, range(S))
+    scen = pl.DataFrame(
+        cols,
+        schema={
+            "scenario": pl.Int32,
+            "prepay": pl.Utf8,
+            "default": pl.Utf8,
+            "severity": pl.Float64,
+            "lag": pl.Int32,
+            "libor": pl.Utf8,
+            **{k: pl.Utf8 for k in cols if k.startswith("switch_")},
+        },
+    )[ids]
+    dates = np.array(cs.dates, dtype="datetime64[D]")
+
+    def when(ix: np.ndarray) -> pl.Series:
+        flat = ix.reshape(-1)
+        return pl.Series(np.where(flat >= 0, dates[np.maximum(flat, 0)], np.datetime64("NaT")), dtype=pl.Date)
+
+    wal = cs.wal.reshape(-1)
+    summary = pl.DataFrame(
+        {
+            "class": pl.Series(np.tile(np.array(cs.names, dtype=object), S), dtype=pl.Utf8),
+            "initial_balance": _money(np.tile(cs.initial_balance, S)),
+            "wal_years": pl.Series(np.where(wal >= 0, wal / 100, np.nan)).fill_nan(None),
+            "first_principal": when(cs.first_principal),
+            "last_principal": when(cs.last_principal),
+            "total_interest": _money(cs.interest.reshape(-1)),
+            "total_principal": _money(cs.principal.reshape(-1)),
+            "total_loss": _money((cs.realized_loss + cs.writedown).reshape(-1)),
+            "price": pl.Series([summ.price[k] for _ in range(S) for k in range(K)], dtype=pl.Float64),
+            "yield": pl.Series(summ.yields.reshape(-1), dtype=pl.Float64).fill_nan(None),
+        }
+    )
+    return scen.hstack(summary)
 
 
 def cashflow_frame(run: GridRun) -> pl.DataFrame:
     """Every class's flows by period in every scenario (when the grid ran with ``cashflows``), in dollars."""
-    parts = []
-    for s, rows in enumerate(run.summaries):
-        for row in rows:
-            cf = row.get("cashflows")
-            if not isinstance(cf, dict):
-                raise ValidationError("the grid ran without cash flows", field="cashflows")
-            m = len(cf["period"])
-            parts.append(
-                pl.DataFrame(
-                    {
-                        "scenario": np.full(m, s, np.int32),
-                        "class": [row["class"]] * m,
-                        "period": cf["period"],
-                        "date": cf["date"],
-                        **{k: cf[k] for k in CASHFLOW_FIELDS},
-                    }
-                )
-            )
-    if not parts:
+    cf = run.summaries.cashflows
+    if cf is None:
+        raise ValidationError("the grid ran without cash flows", field="cashflows")
+    if len(cf["scenario"]) == 0:
         return pl.DataFrame()
-    df = pl.concat(parts)
+    names = np.array(run.summaries.classes.names, dtype=object)
+    df = pl.DataFrame(
+        {
+            "scenario": cf["scenario"].astype(np.int32),
+            "class": pl.Series(names[cf["class"]], dtype=pl.Utf8),
+            "period": cf["period"],
+            "date": cf["date"],
+            **{k: cf[k] for k in CASHFLOW_FIELDS},
+        }
+    )
     return df.with_columns([(pl.col(k).cast(pl.Decimal(20, 2)) / 100).cast(MONEY) for k in CASHFLOW_FIELDS])

@@ -13,7 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from rmbs.analytics.cli import _date, console
+from rmbs.analytics.cli import _date, console, err_console
 from rmbs.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -125,6 +125,8 @@ def grid(
     when = None if settle is None else _date(settle, "settle")
     if out.suffix.lower() != ".parquet":
         raise ValidationError(f"{out} is not a .parquet file", field="out")
+    from rmbs.warm import compile_notice
+
     runner = DaskRunner(dask) if dask is not None else None
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -136,23 +138,33 @@ def grid(
         transient=False,
     ) as bar:
         task = bar.add_task(f"{d.deal_id} grid", total=len(g))
+
+        def compiling() -> None:
+            err_console.print(
+                "compiling the numba kernels (once after an install or a change; 1-3 minutes; "
+                "`rmbs warm` does it ahead)",
+                highlight=False,
+            )
+            bar.update(task, description=f"{d.deal_id} grid (compiling numba kernels)")
+
         if runner is not None:
             bar.update(task, description=f"{d.deal_id} grid (starting Dask)")
             runner.__enter__()
             bar.update(task, description=f"{d.deal_id} grid on Dask ({runner.n_workers} workers)")
         try:
-            run = run_grid(
-                d,
-                g,
-                price=p,
-                class_prices=cp,
-                settle=when,
-                cashflows=cashflows is not None,
-                workers=workers,
-                chunk=chunk,
-                dask=runner,
-                progress=lambda k: bar.advance(task, k),
-            )
+            with compile_notice(compiling):
+                run = run_grid(
+                    d,
+                    g,
+                    price=p,
+                    class_prices=cp,
+                    settle=when,
+                    cashflows=cashflows is not None,
+                    workers=workers,
+                    chunk=chunk,
+                    dask=runner,
+                    progress=lambda k: bar.advance(task, k),
+                )
         finally:
             if runner is not None:
                 runner.__exit__(None, None, None)

@@ -15,7 +15,10 @@ Conventions, all from the standard formulas:
   so that ``P(Y + dY) ~ P [1 - ModD dY/100 + Conv/2 (dY/100)^2]``.
 * Total return ``200 [(P_T / P_0)^(1/(2T)) - 1]`` (SF-51); floaters' yield spread and discount margin (SF-52..55).
 
-Everything here is a pure function of numpy float arrays: these are analytics, not money that is paid.
+Everything here is a pure function of numpy float arrays: these are analytics, not money that is paid. The yield
+solver is one numba kernel over rows (:func:`solve_yields`): ``rmbs price`` solves one row, the grid every
+(scenario, class) of a chunk (:func:`yields_at_prices`), with the same settlement rules (:func:`first_payment`,
+:func:`accrued_days`).
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit, prange
 
 from rmbs.errors import ValidationError
 
@@ -138,7 +143,34 @@ class Settled:
 
     def full_value(self, price: float) -> float:
         """Settlement cost: face x price/100 + accrued interest (SF-45)."""
-        return self.face * price / 100.0 + self.accrued
+        return float(full_value(self.face, price, self.accrued))
+
+
+def first_payment(pay_dates: Sequence[date], delay: int, settle_date: date) -> int | None:
+    """Index of the first payment a buyer settling on ``settle_date`` receives: the first whose accrual period
+    ends -- the record date, ``delay`` days before the payment -- after settlement (SF-45..47); ``None`` if none."""
+    return next(
+        (k for k, d in enumerate(pay_dates) if add_days_30_360(d, -delay) > settle_date),
+        None,
+    )
+
+
+def accrued_days(pay_date: date, delay: int, settle_date: date) -> int:
+    """30/360 days of interest the buyer pays the seller: from the start of the accrual period of the payment on
+    ``pay_date`` to settlement, none when settlement is on or before that start (SF-45)."""
+    start = add_months(add_days_30_360(pay_date, -delay), -1)
+    return max(0, days_30_360(start, settle_date)) if settle_date > start else 0
+
+
+def accrued_interest(face: Any, rate: Any, n_days: Any) -> Any:
+    """Accrued interest in dollars on ``face`` at ``rate`` percent for ``n_days`` 30/360 days (SF-45); floats or
+    numpy arrays alike."""
+    return face * rate / 100.0 * n_days / 360.0
+
+
+def full_value(face: Any, price: Any, accrued: Any) -> Any:
+    """Settlement cost: face x price/100 + accrued interest (SF-45); floats or numpy arrays alike."""
+    return face * price / 100.0 + accrued
 
 
 def settle(cf: CashFlows, settle_date: date, delay: int | None = None) -> Settled:
@@ -150,7 +182,7 @@ def settle(cf: CashFlows, settle_date: date, delay: int | None = None) -> Settle
     d = cf.delay if delay is None else delay
     if d < 0:
         raise ValidationError(f"delay {d} is negative", field="delay", expected="0 or more days")
-    first = next((k for k in range(len(cf.pay_dates)) if cf.accrual_end(k, d) > settle_date), None)
+    first = first_payment(cf.pay_dates, d, settle_date)
     if first is None:
         raise ValidationError(
             f"no payments after settlement {settle_date.isoformat()}"
@@ -164,10 +196,8 @@ def settle(cf: CashFlows, settle_date: date, delay: int | None = None) -> Settle
             f"{cf.label or 'the security'} has no balance outstanding at settlement {settle_date.isoformat()}",
             field="settle",
         )
-    end = cf.accrual_end(first, d)
-    start = add_months(end, -1)
-    n_days = max(0, days_30_360(start, settle_date)) if settle_date > start else 0
-    accrued = face * float(cf.rate[first]) / 100.0 * n_days / 360.0
+    n_days = accrued_days(cf.pay_dates[first], d, settle_date)
+    accrued = float(accrued_interest(face, float(cf.rate[first]), n_days))
     dates = cf.pay_dates[first:]
     times = years_from(settle_date, dates)
     flows = np.asarray(cf.total[first:], dtype=np.float64)
@@ -197,62 +227,136 @@ def _check_yield(y: float) -> None:
         )
 
 
-def present_value(times: FloatArray, flows: FloatArray, y: float) -> float:
-    """``sum CF_k (1 + Y/200)^(-2 T_k)`` with ``Y`` the bond-equivalent yield in percent (SF-49)."""
-    _check_yield(y)
-    return float(np.sum(flows * np.exp(-2.0 * times * math.log1p(y / 200.0))))
-
-
-def _pv_and_slope(times: FloatArray, flows: FloatArray, y: float) -> tuple[float, float]:
+@njit(cache=True, nogil=True)
+def _pv(times: FloatArray, flows: FloatArray, a: int, b: int, y: float, step: float) -> tuple[float, float]:
+    """``sum CF_t (1 + Y/200)^(-2 T_t)`` over ``t`` in ``[a, b)`` and its derivative in ``Y`` (SF-49). With
+    ``step`` > 0 the times are evenly spaced by ``step`` years and each discount factor is the one before it
+    times ``(1 + Y/200)^(-2 step)``."""
     lv = math.log1p(y / 200.0)
-    disc = flows * np.exp(-2.0 * times * lv)
-    pv = float(np.sum(disc))
-    slope = float(np.sum(-2.0 * times * disc)) / (200.0 * (1.0 + y / 200.0))
-    return pv, slope
+    pv = 0.0
+    dt = 0.0
+    if step > 0.0 and b > a:
+        d = math.exp(-2.0 * times[a] * lv)
+        q = math.exp(-2.0 * step * lv)
+        for t in range(a, b):
+            c = flows[t] * d
+            pv += c
+            dt += -2.0 * times[t] * c
+            d *= q
+    else:
+        for t in range(a, b):
+            c = flows[t] * math.exp(-2.0 * times[t] * lv)
+            pv += c
+            dt += -2.0 * times[t] * c
+    return pv, dt / (200.0 * (1.0 + y / 200.0))
 
 
-def solve_yield(times: FloatArray, flows: FloatArray, target: float, guess: float = 6.0) -> float:
-    """The bond-equivalent yield (percent) at which the flows are worth ``target``: Newton's method kept inside a
-    bracket that always holds the root (a bisection step whenever Newton would leave it), to 1e-12.
+SOLVED, BAD_TARGET, TOO_HIGH, TOO_LOW = 0, 1, 2, 3  # status of each row of :func:`solve_yields`
 
-    With non-negative flows the value falls strictly as the yield rises, so the root is unique; a target the
-    flows cannot reach at any yield from -99% to 10,000% is refused."""
-    if not math.isfinite(target) or target <= 0.0:
-        raise ValidationError(f"value {target!r} is not positive", field="price", expected="a price above 0")
-    lo, hi = MIN_YIELD, MAX_YIELD
-    f_lo = present_value(times, flows, lo) - target
-    f_hi = present_value(times, flows, hi) - target
-    if f_lo < 0.0:
-        raise ValidationError(
-            f"no yield above {lo:g}% gives a value of {target:,.6f}; the cash flows are worth at most "
-            f"{f_lo + target:,.6f}",
-            field="price",
-            expected="a price the cash flows can support",
-        )
-    if f_hi > 0.0:
-        raise ValidationError(
-            f"no yield below {hi:,.0f}% gives a value as low as {target:,.6f}",
-            field="price",
-            expected="a price the cash flows can support",
-        )
+
+@njit(cache=True, nogil=True)
+def _solve(
+    times: FloatArray, x: FloatArray, a: int, b: int, tgt: float, guess: float, step: float
+) -> tuple[float, int]:
+    if not (math.isfinite(tgt) and tgt > 0.0):
+        return np.nan, BAD_TARGET
+    lo = MIN_YIELD
+    hi = MAX_YIELD
     y = min(max(guess, lo), hi)
     for _ in range(200):
-        pv, slope = _pv_and_slope(times, flows, y)
-        f = pv - target
+        pv, slope = _pv(times, x, a, b, y, step)
+        f = pv - tgt
         if f == 0.0:
-            return y
+            break
         if f > 0.0:
             lo = y
         else:
             hi = y
-        step = f / slope if slope != 0.0 else math.inf
-        y_new = y - step
+        y_new = y - f / slope if slope != 0.0 else np.inf
         if not (lo < y_new < hi) or not math.isfinite(y_new):
             y_new = 0.5 * (lo + hi)
         if abs(y_new - y) <= TOLERANCE or hi - lo <= TOLERANCE:
-            return y_new
+            y = y_new
+            break
         y = y_new
-    return y  # pragma: no cover - Newton in a bracket converges long before
+    # the bracket holds a root unless the value at an end of it is already past the target; only an iteration
+    # that ended at an end needs the check (the iterates do not depend on it)
+    if y - MIN_YIELD <= 1e-6 and _pv(times, x, a, b, MIN_YIELD, step)[0] - tgt < 0.0:
+        return np.nan, TOO_HIGH
+    if MAX_YIELD - y <= 1e-6 and _pv(times, x, a, b, MAX_YIELD, step)[0] - tgt > 0.0:
+        return np.nan, TOO_LOW
+    return y, SOLVED
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def solve_yields(
+    times: FloatArray,
+    flows: FloatArray,
+    first: npt.NDArray[np.int64],
+    stop: npt.NDArray[np.int64],
+    target: FloatArray,
+    guess: float,
+    step: float,
+    out: FloatArray,
+    status: npt.NDArray[np.int64],
+) -> None:
+    """For each row ``j`` (in parallel): the bond-equivalent yield (percent) at which ``flows[j, first[j]:stop[j]]``,
+    paid at ``times[first[j]:stop[j]]`` (30/360 years from settlement), are worth ``target[j]`` (SF-49), into
+    ``out[j]``; ``step`` > 0 when the times are evenly spaced by it (:func:`even_step`).
+
+    Newton's method from ``guess`` kept inside a bracket that always holds the root (a bisection step whenever
+    Newton would leave it), to 1e-12. With non-negative flows the value falls strictly as the yield rises, so the
+    root is unique. ``status[j]``: SOLVED; BAD_TARGET (not a positive finite value); TOO_HIGH (worth more than the
+    flows at -99%); TOO_LOW (worth less than the flows at 10,000%) -- ``out[j]`` is NaN for all but SOLVED."""
+    for j in prange(flows.shape[0]):
+        y, st = _solve(times, flows[j], first[j], stop[j], target[j], guess, step)
+        out[j] = y
+        status[j] = st
+
+
+def even_step(times: FloatArray) -> float:
+    """The spacing of ``times`` when they are evenly spaced (monthly payment dates), else 0."""
+    if len(times) < 2:
+        return 0.0
+    d = np.diff(times)
+    step = float(d.mean())
+    return step if step > 0.0 and float(np.max(np.abs(d - step))) <= 1e-12 else 0.0
+
+
+def present_value(times: FloatArray, flows: FloatArray, y: float) -> float:
+    """``sum CF_k (1 + Y/200)^(-2 T_k)`` with ``Y`` the bond-equivalent yield in percent (SF-49)."""
+    _check_yield(y)
+    t = np.ascontiguousarray(times, dtype=np.float64)
+    return float(_pv(t, np.ascontiguousarray(flows, dtype=np.float64), 0, len(t), y, even_step(t))[0])
+
+
+def solve_yield(times: FloatArray, flows: FloatArray, target: float, guess: float = 6.0) -> float:
+    """The bond-equivalent yield (percent) at which the flows are worth ``target`` (:func:`solve_yields` on one
+    row); a target the flows cannot reach at any yield from -99% to 10,000% is refused."""
+    t = np.ascontiguousarray(times, dtype=np.float64)
+    n = len(t)
+    out = np.empty(1)
+    status = np.empty(1, dtype=np.int64)
+    one = np.zeros(1, dtype=np.int64)
+    x = np.ascontiguousarray(flows, dtype=np.float64).reshape(1, n)
+    solve_yields(t, x, one, one + n, np.array([float(target)]), guess, even_step(t), out, status)
+    st = int(status[0])
+    if st == BAD_TARGET:
+        raise ValidationError(f"value {target!r} is not positive", field="price", expected="a price above 0")
+    if st == TOO_HIGH:
+        raise ValidationError(
+            f"no yield above {MIN_YIELD:g}% gives a value of {target:,.6f}; the cash flows are worth at most "
+            f"{present_value(t, x[0], MIN_YIELD):,.6f}",
+            field="price",
+            expected="a price the cash flows can support",
+        )
+    if st == TOO_LOW:
+        raise ValidationError(
+            f"no yield below {MAX_YIELD:,.0f}% gives a value as low as {target:,.6f}",
+            field="price",
+            expected="a price the cash flows can support",
+        )
+    return float(out[0])
 
 
 # ------------------------------------------------------------------------------------------- price <-> yield
@@ -278,6 +382,73 @@ def yield_of(s: Settled, price: float, guess: float = 6.0) -> float:
     if not math.isfinite(price) or price <= 0.0:
         raise ValidationError(f"price {price!r} is not positive", field="price", expected="a price above 0")
     return solve_yield(s.times, s.flows, s.full_value(price), guess)
+
+
+def yields_at_prices(
+    pay_dates: Sequence[date],
+    stop: npt.NDArray[np.int64],
+    cash: npt.NDArray[Any],
+    balance: npt.NDArray[Any],
+    rate: FloatArray,
+    delays: Sequence[int],
+    prices: Sequence[float | None],
+    settle_date: date,
+    scale: float = 1.0,
+) -> FloatArray:
+    """The bond-equivalent yield (percent) of each (scenario, security) at its price, settling on ``settle_date``:
+    the :func:`settle` and :func:`yield_of` of every column of a batch at once.
+
+    ``cash`` (each payment: principal and interest), ``balance`` (the face -- or notional -- before each payment)
+    and ``rate`` (percent) are (S, T, K) on the common ``pay_dates``, the amounts in units of ``1/scale`` dollars
+    (``scale`` 100: cents); scenario ``s`` pays on its first ``stop[s]`` dates; security ``k`` has the actual delay
+    ``delays[k]`` and the price ``prices[k]`` (``None``: not priced). NaN where a security is not priced, receives
+    nothing after settlement, has no face then, or where no yield gives the price."""
+    S, T, K = cash.shape
+    out = np.full((S, K), np.nan)
+    times = years_from(settle_date, pay_dates)
+    priced = [k for k in range(K) if (p := prices[k]) is not None and math.isfinite(p) and p > 0.0]
+    paying = (cash > 0) & (np.arange(T)[None, :, None] < stop[:, None, None])
+    rows_s: list[npt.NDArray[np.int64]] = []
+    rows_k: list[npt.NDArray[np.int64]] = []
+    rows_f: list[npt.NDArray[np.int64]] = []
+    targets: list[FloatArray] = []
+    for delay in sorted({delays[k] for k in priced}):
+        first = first_payment(pay_dates, delay, settle_date)
+        if first is None:
+            continue
+        ks = np.array([k for k in priced if delays[k] == delay], dtype=np.int64)
+        face = balance[:, first, ks] / scale  # (S, classes of this delay)
+        ok = (first < stop)[:, None] & (face > 0.0) & paying[:, first:, ks].any(axis=1)
+        s_ok, j_ok = np.nonzero(ok)
+        k_ok = ks[j_ok]
+        f_ok = face[s_ok, j_ok]
+        accrued = accrued_interest(
+            f_ok, rate[s_ok, first, k_ok], accrued_days(pay_dates[first], delay, settle_date)
+        )
+        price = np.array([prices[k] for k in k_ok], dtype=np.float64)
+        rows_s.append(s_ok)
+        rows_k.append(k_ok)
+        rows_f.append(np.full(len(s_ok), first, dtype=np.int64))
+        targets.append(np.asarray(full_value(f_ok, price, accrued), dtype=np.float64))
+    if not rows_s:
+        return out
+    sv, kv = np.concatenate(rows_s), np.concatenate(rows_k)
+    x = np.ascontiguousarray(cash[sv, :, kv] / scale, dtype=np.float64)  # (rows, T)
+    y = np.empty(len(sv))
+    status = np.empty(len(sv), dtype=np.int64)
+    solve_yields(
+        times,
+        x,
+        np.concatenate(rows_f),
+        stop[sv].astype(np.int64),
+        np.concatenate(targets),
+        6.0,
+        even_step(times),
+        y,
+        status,
+    )
+    out[sv, kv] = np.where(status == SOLVED, y, np.nan)
+    return out
 
 
 def mortgage_yield(bey: float) -> float:

@@ -12,11 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 import numba
 import numpy as np
 
 from rmbs.deal.schema import Deal
+from rmbs.waterfall.batch import F64, ClassFlows, class_flows
 from rmbs.waterfall.interp import GROUP_OUT, PCT_UNITS
 from rmbs.waterfall.interp import run as interpret
 from rmbs.waterfall.plan import HORIZON, KernelPlan, Plan, compile_plan, dates_of
@@ -50,6 +52,14 @@ __all__ = [
     "distribution_date",
 ]
 
+
+class _Rates(NamedTuple):
+    num: I64  # (horizon, C)
+    den: I64
+    table: list[list[Decimal]]  # (T, C)
+    pct: F64  # (T, C)
+
+
 MIN_PER_THREAD = 16  # scenarios; below this a second thread costs more than it saves
 IndexAt = Callable[[int], "Decimal | None"]  # LIBOR (percent) for a period number, None before any is set
 
@@ -65,6 +75,11 @@ class Run:
     first_period: int
     dates: list[date]
     rates: list[list[Decimal]]  # (T, C) each class's Pass-Through Rate on each date
+    rate_pct: F64  # the same as floats (percent), for the batch view
+
+    def flows(self) -> ClassFlows:
+        """Every class of every scenario as arrays (:mod:`rmbs.waterfall.batch`), no per-date objects."""
+        return class_flows(self)
 
     def results(self, s: int) -> list[PeriodResult]:
         return period_results(self.plan, self.out, self.inp, s, self.dates, self.rates, self.first_period)
@@ -109,6 +124,8 @@ class WaterfallEngine:
         self.plan = compile_plan(deal, switches, horizon)
         self.switches = self.plan.switches
         self.horizon = horizon
+        self._coupons = {c.name: c.coupon for c in deal.classes}
+        self._rate_memo: dict[tuple[int, int, tuple[Decimal | None, ...]], _Rates] = {}
 
     def sw(self, name: str, default: str = "") -> str:
         return self.switches.get(name, default)
@@ -120,7 +137,7 @@ class WaterfallEngine:
     def rate(self, name: str, period: int, index: Decimal | None) -> Decimal:
         """The Pass-Through Rate of class ``name`` for ``period``: fixed, or the floater formula on the period's
         index (the initial rate on the first date, 5.09 L4240-4277); 0 for a principal-only class."""
-        c = self.deal.class_map()[name].coupon
+        c = self._coupons[name]
         if c.kind == "none":
             return Decimal(0)
         if c.kind == "fixed":
@@ -132,19 +149,32 @@ class WaterfallEngine:
             return c.initial_rate
         return min(max(c.margin + c.multiplier * index, c.floor), c.cap)
 
-    def _rates(self, index_at: IndexAt, first: int, n: int) -> tuple[I64, I64, list[list[Decimal]]]:
+    def _rates(self, index_at: IndexAt, first: int, n: int) -> _Rates:
+        """Every class's rate on dates ``first`` .. ``first + n - 1`` as the interpreter's monthly fractions
+        (num / den by period) and as a table (Decimals, floats); the same index path gives the same object (a
+        grid's chunks run on one path)."""
+        path = tuple(index_at(q) for q in range(first, first + n))
+        key = (first, n, path)
+        hit = self._rate_memo.get(key)
+        if hit is not None:
+            return hit
         C = len(self.plan.names)
         num = np.zeros((self.horizon, C), dtype=np.int64)
         den = np.ones((self.horizon, C), dtype=np.int64)
         table = []
-        for q in range(first, first + n):
-            row = [self.rate(name, q, index_at(q)) for name in self.plan.names]
+        for q, index in zip(range(first, first + n), path, strict=True):
+            row = [self.rate(name, q, index) for name in self.plan.names]
             for c, r in enumerate(row):
                 a, b = r.as_integer_ratio()
                 num[q - 1, c] = a
                 den[q - 1, c] = b * 1200  # a monthly rate: percent / 100 / 12
             table.append(row)
-        return num, den, table
+        pct = np.array([[float(r) for r in row] for row in table], dtype=np.float64).reshape(n, C)
+        if len(self._rate_memo) >= 16:
+            self._rate_memo.clear()
+        out = _Rates(num, den, table, pct)
+        self._rate_memo[key] = out
+        return out
 
     # -------------------------------------------------------------------------------------------------- runs
     def run(
@@ -167,7 +197,7 @@ class WaterfallEngine:
             raise ValueError("the scenarios of one run start from the same period")
         if first - 1 + T > self.horizon:
             raise ValueError(f"periods {first}..{first + T - 1} beyond the plan's {self.horizon} dates")
-        num, den, table = self._rates(index_at, first, T)
+        num, den, table, pct = self._rates(index_at, first, T)
         st = to_arrays(self.plan, sts)
         out = new_out(S, T, len(self.plan.names), G, len(self.plan.coverage))
         ends = np.full(S, T, dtype=np.int64) if t_end is None else np.ascontiguousarray(t_end, dtype=np.int64)
@@ -178,7 +208,7 @@ class WaterfallEngine:
                 f"{self.deal.deal_id} scenario {s} period {int(out.error[s])}: cash not conserved or a balance "
                 "does not roll forward"
             )
-        return Run(self.plan, inp, out, st, first, dates_of(self.deal, T, first), table)
+        return Run(self.plan, inp, out, st, first, dates_of(self.deal, T, first), table, pct)
 
     def input_row(self, inputs: dict[str, GroupPeriodInput]) -> I64:
         """One date's inputs, keyed by loan group, as the interpreter's (group, field) rows."""

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any, TypeVar
 
 from rmbs.collateral.assumptions import Scenario
 from rmbs.collateral.assumptions import scenario as make_scenario
@@ -14,6 +13,7 @@ from rmbs.collateral.loans import project_deal
 from rmbs.collateral.periods import PoolPeriods
 from rmbs.deal.schema import Deal
 from rmbs.errors import ValidationError
+from rmbs.waterfall.batch import ClassFlows, ClassSummary
 from rmbs.waterfall.calls import exercise_call
 from rmbs.waterfall.engine import GroupPeriodInput, PeriodResult, Run, WaterfallEngine
 from rmbs.waterfall.link import input_array
@@ -27,6 +27,7 @@ class ScenarioRun:
     inputs: list[dict[str, GroupPeriodInput]]
     results: list[PeriodResult]
     switches: dict[str, str]
+    summary: list[dict[str, Any]]  # per class: :func:`rmbs.waterfall.run.class_summary`
 
 
 def ci_cap_base(switches: dict[str, str]) -> str:
@@ -70,12 +71,17 @@ def run_deal(
     periods = project_deal(deal.library, scenarios, ci_cap_base=ci_cap_base(engine.switches))
     index = parse_index_path(libor)
     run, inp = run_periods(engine, periods, index, clean_up_call)
+    summary = class_summary(deal, run.flows())
     out = []
     for s, sc in enumerate(scenarios):
         results = run.results(s)
         out.append(
             ScenarioRun(
-                sc.label(), group_inputs(deal, inp[s, : len(results)]), results, dict(engine.switches)
+                sc.label(),
+                group_inputs(deal, inp[s, : len(results)]),
+                results,
+                dict(engine.switches),
+                summary.rows(s),
             )
         )
     return out
@@ -128,12 +134,13 @@ def write_tables(deal: Deal, runs: Sequence[ScenarioRun], out: Path) -> list[Pat
     return written
 
 
-Summarizer = Callable[[Deal, list[PeriodResult]], list[dict[str, object]]]
+R = TypeVar("R")
+Summarizer = Callable[[Deal, ClassFlows], R]
 
 
-def summarize_classes(deal: Deal, results: list[PeriodResult]) -> list[dict[str, object]]:
-    """The default per-scenario summary: :func:`class_summary` (WAL, principal window, totals per class)."""
-    return class_summary(deal, results)
+def summarize_classes(deal: Deal, flows: ClassFlows) -> ClassSummary:
+    """The default summary of a chunk: :func:`class_summary` (WAL, principal window, totals per class)."""
+    return class_summary(deal, flows)
 
 
 def run_deal_summaries(
@@ -145,23 +152,23 @@ def run_deal_summaries(
     clean_up_call: bool = False,
     workers: int = 1,
     chunk: int = 25,
-    summarize: Summarizer = summarize_classes,
+    summarize: Summarizer[Any] = summarize_classes,
     progress: Callable[[int], None] | None = None,
-    exact: bool = False,
-) -> list[list[dict[str, object]]]:
-    """Per-class summaries of many scenarios, keeping no per-date results.
+) -> list[Any]:
+    """Summaries of many scenarios, keeping no per-date results: one per chunk, in scenario order.
 
-    The scenarios go in chunks of ``chunk``; each chunk is one collateral pass over its scenarios (the scenario
-    axis) followed by the waterfall of each, in this process or in one of ``workers`` processes. Only the
-    assumptions travel to a worker and only the summaries come back -- the form a scenario grid needs.
-    ``summarize`` (a module-level function, so that it pickles) turns one scenario's results into its rows;
-    ``progress`` is called with the number of scenarios just finished; ``exact`` keeps the compiled kernel out
-    (every date in the exact engine: the reference the kernel is tested against)."""
+    The scenarios go in chunks of ``chunk`` (consecutive scenarios); each chunk is one collateral pass over its
+    scenarios (the scenario axis) followed by the interpreter over all of them, in this process or in one of
+    ``workers`` processes. Only the assumptions travel to a worker and only the summaries come back -- the form a
+    scenario grid needs. ``summarize`` (a module-level function, so that it pickles) turns a chunk's
+    :class:`~rmbs.waterfall.batch.ClassFlows` into its summary; ``progress`` is called with the number of
+    scenarios just finished."""
     index = parse_index_path(libor)
-    sw = dict(WaterfallEngine(deal, switches).switches)
+    sw = dict(engine_for(deal, switches or {}).switches)
     n = len(scenarios)
-    chunks = [list(range(k, min(k + max(chunk, 1), n))) for k in range(0, n, max(chunk, 1))]
-    out: dict[int, list[dict[str, object]]] = {}
+    step = max(chunk, 1)
+    chunks = [list(range(k, min(k + step, n))) for k in range(0, n, step)]
+    out: dict[int, Any] = {}
     jobs = [(deal, sw, [scenarios[i] for i in c], index, clean_up_call, summarize) for c in chunks]
     if workers > 1 and len(chunks) > 1:
         import multiprocessing
@@ -170,43 +177,41 @@ def run_deal_summaries(
         # spawn, not fork: the workers run the collateral engine, whose numba thread pool does not survive fork
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            futures = {
-                pool.submit(summarize_chunk, job, exact): c for job, c in zip(jobs, chunks, strict=True)
-            }
+            futures = {pool.submit(summarize_chunk, job): k for k, job in enumerate(jobs)}
             for f in as_completed(futures):
-                out.update(zip(futures[f], f.result(), strict=True))
+                k = futures[f]
+                out[k] = f.result()
                 if progress:
-                    progress(len(futures[f]))
+                    progress(len(chunks[k]))
     else:
-        for job, c in zip(jobs, chunks, strict=True):
-            out.update(zip(c, summarize_chunk(job, exact), strict=True))
+        for k, job in enumerate(jobs):
+            out[k] = summarize_chunk(job)
             if progress:
-                progress(len(c))
-    return [out[i] for i in range(n)]
+                progress(len(chunks[k]))
+    return [out[k] for k in range(len(chunks))]
 
 
-ChunkJob = tuple[Deal, dict[str, str], list[Scenario], IndexPath, bool, Summarizer]
+ChunkJob = tuple[Deal, dict[str, str], list[Scenario], IndexPath, bool, Summarizer[Any]]
+_ENGINES: dict[tuple[int, tuple[tuple[str, str], ...]], tuple[Deal, WaterfallEngine]] = {}
 
 
-def summarize_chunk(job: ChunkJob, exact: bool = False) -> list[list[dict[str, object]]]:
-    """One chunk of scenarios, start to finish: collateral pass, the interpreter over all of them, summaries.
-    (``exact`` is accepted for compatibility: there is one waterfall, exact in integer cents.)"""
+def engine_for(deal: Deal, switches: dict[str, str]) -> WaterfallEngine:
+    """The engine of ``deal`` under ``switches``, compiled once per deal object and readings in this process
+    (a grid's chunks share it)."""
+    key = (id(deal), tuple(sorted(switches.items())))
+    hit = _ENGINES.get(key)
+    if hit is None or hit[0] is not deal:
+        if len(_ENGINES) > 64:
+            _ENGINES.clear()
+        hit = (deal, WaterfallEngine(deal, switches))
+        _ENGINES[key] = hit
+    return hit[1]
+
+
+def summarize_chunk(job: ChunkJob) -> Any:
+    """One chunk of scenarios, start to finish: collateral pass, the interpreter over all of them, the summary
+    of their class flows."""
     deal, switches, scs, index, cleanup, summarize = job
-    with relaxed_gc():
-        periods = project_deal(deal.library, scs, ci_cap_base=ci_cap_base(switches))
-        engine = WaterfallEngine(deal, switches)
-        run, _inp = run_periods(engine, periods, index, cleanup)
-        return [summarize(deal, run.results(i)) for i in range(len(scs))]
-
-
-@contextmanager
-def relaxed_gc() -> Iterator[None]:
-    """Batch runs allocate millions of small result objects and free none until the end of a scenario: the
-    cyclic collector's frequent passes over them cost a quarter of the exact engine's time and three quarters of
-    the result building. Raise its thresholds for the duration (reference counting still frees everything)."""
-    old = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 50)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*old)
+    periods = project_deal(deal.library, scs, ci_cap_base=ci_cap_base(switches))
+    run, _inp = run_periods(engine_for(deal, switches), periods, index, cleanup)
+    return summarize(deal, run.flows())

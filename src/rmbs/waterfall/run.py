@@ -1,8 +1,9 @@
 """Running a deal over many distribution dates and scenarios, and shaping the results.
 
 ``run_scenario`` walks the dates in order from the cut-off state (or a given state), exercising the optional
-clean-up call when asked; ``class_summary`` gives each class's WAL, principal window and totals, and
-``print_summary`` prints them for ``rmbs run``. The tables of ``rmbs run --out`` are :mod:`rmbs.waterfall.tables`.
+clean-up call when asked; ``class_summary`` gives each class's WAL, principal window and totals (on the
+batch arrays of :mod:`rmbs.waterfall.batch`), and ``print_summary`` prints them for ``rmbs run``. The tables of
+``rmbs run --out`` are :mod:`rmbs.waterfall.tables`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,6 +21,7 @@ from rich.table import Table
 
 from rmbs.deal.schema import Deal
 from rmbs.errors import ValidationError
+from rmbs.waterfall.batch import ClassFlows, ClassSummary, summarize
 from rmbs.waterfall.calls import exercise_call
 from rmbs.waterfall.engine import DealState, GroupPeriodInput, PeriodResult, WaterfallEngine, cents
 from rmbs.waterfall.prim import I64
@@ -113,43 +114,16 @@ def run_scenario(
     return run.results(0)
 
 
-def years_30_360(start: date, end: date) -> Decimal:
-    d1 = min(start.day, 30)
-    d2 = 30 if (end.day == 31 and d1 == 30) else end.day
-    days = 360 * (end.year - start.year) + 30 * (end.month - start.month) + (d2 - d1)
-    return Decimal(days) / 360
-
-
-def class_summary(deal: Deal, results: Sequence[PeriodResult]) -> list[dict[str, Any]]:
-    """Per class: WAL from the closing date (30/360, years), first and last principal dates, totals."""
-    out = []
+def class_summary(deal: Deal, flows: ClassFlows) -> ClassSummary:
+    """Per scenario and class of ``flows`` (the deal's classes, or classes made of components): WAL from the
+    closing date (30/360 years), first and last principal dates, totals (:func:`rmbs.waterfall.batch.summarize`)."""
+    own = {c.name: cents(c.initial_balance) for c in deal.classes}
+    parts: dict[str, int] = {}
     for c in deal.classes:
-        prin = [
-            (r.date, r.classes[c.name].principal_paid) for r in results if r.classes[c.name].principal_paid
-        ]
-        total_p = sum(p for _, p in prin)
-        realized = sum(r.classes[c.name].realized_loss for r in results)
-        writedown = sum(r.classes[c.name].writedown for r in results)
-        wal: Decimal | None = (
-            sum((years_30_360(deal.closing_date, d) * p for d, p in prin), Decimal(0)) / total_p
-            if total_p
-            else None
-        )
-        out.append(
-            {
-                "class": c.name,
-                "initial_balance": (Decimal(cents(c.initial_balance)) / 100).quantize(Decimal("0.01")),
-                "wal_years": None if wal is None else wal.quantize(Decimal("0.01")),
-                "first_principal": prin[0][0] if prin else None,
-                "last_principal": prin[-1][0] if prin else None,
-                "total_interest": Decimal(sum(r.classes[c.name].interest_paid for r in results)) / 100,
-                "total_principal": Decimal(total_p) / 100,
-                "total_loss": Decimal(realized + writedown) / 100,
-                "total_realized_loss": Decimal(realized) / 100,
-                "total_writedown": Decimal(writedown) / 100,
-            }
-        )
-    return out
+        if c.component_of and c.component_of not in own:
+            parts[c.component_of] = parts.get(c.component_of, 0) + own[c.name]
+    initial = [own[n] if n in own else parts.get(n, 0) for n in flows.names]
+    return summarize(flows, deal.closing_date, np.array(initial, dtype=np.int64))
 
 
 class ScenarioResults(Protocol):
@@ -159,6 +133,8 @@ class ScenarioResults(Protocol):
     def label(self) -> str: ...
     @property
     def results(self) -> Sequence[PeriodResult]: ...
+    @property
+    def summary(self) -> Sequence[dict[str, Any]]: ...
     @property
     def switches(self) -> dict[str, str]: ...
 
@@ -185,7 +161,7 @@ def print_summary(deal: Deal, runs: Sequence[ScenarioResults], console: Console)
         t = Table(title=f"{deal.deal_id} scenario {s}: {r.label}", title_justify="left")
         for col in _SUMMARY_HEADERS:
             t.add_column(col, justify="left" if col == "class" else "right")
-        for row in class_summary(deal, r.results):
+        for row in r.summary:
             t.add_row(
                 row["class"],
                 f"{row['initial_balance']:,}",
