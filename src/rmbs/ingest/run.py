@@ -66,6 +66,12 @@ def ingest_psa(doc: Document, sha256: str | None = None) -> PsaIngest:
             f"the loan schedule has loan group {strange[0]} that the Cut-Off Date Pool Principal Balance does not name",
             expected=f"groups {sorted(groups)}",
         )
+    missing = sorted(groups - {s.group for s in schedule.groups})
+    if missing:
+        raise doc.error(
+            f"the Cut-Off Date Pool Principal Balance names loan group {missing[0]} that the loan schedule does not have",
+            expected=f"schedule groups {sorted(s.group for s in schedule.groups)}",
+        )
     rec = reconcile(psa.facts, schedule, tape)
     facts = dict(psa.facts)
     facts["deal_id"] = deal_id_for(facts["series"])
