@@ -22,8 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import best
 
 from rmbs.analytics.grid import (
     DaskRunner,
@@ -68,15 +69,6 @@ def lists(n: int) -> tuple[list[str], list[str], list[str]]:
 def grid(deal, n: int) -> Grid:  # type: ignore[no-untyped-def]
     prepay, default, severity = lists(n)
     return make_grid(deal, prepay, default, severity, ["12"], [LIBOR])
-
-
-def best(f: Callable[[], object], k: int) -> float:
-    times = []
-    for _ in range(k):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 FRESH = """

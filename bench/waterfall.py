@@ -13,6 +13,8 @@ import sys
 import time
 from decimal import Decimal
 
+from timing import best
+
 from rmbs.collateral.assumptions import scenario
 from rmbs.collateral.loans import project_deal
 from rmbs.deal.loader import load_deal
@@ -41,15 +43,6 @@ def scenarios(n: int) -> list:  # type: ignore[type-arg]
         scenario(f"{50 + (i * 37) % 750}PSA", f"{(i * 53) % 400}SDA", 20 + (i * 7) % 40, 6 + i % 12)
         for i in range(n)
     ]
-
-
-def best(f, k: int = 3) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(k):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def main() -> None:
