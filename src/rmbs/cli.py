@@ -152,6 +152,11 @@ def run(
     severity: float = typer.Option(0.0, "--severity", help="loss severity, percent"),
     lag: int = typer.Option(0, "--lag", help="months from default to liquidation"),
     advance: bool = typer.Option(True, "--advance/--no-advance", help="servicer advances P&I on defaults"),
+    loss_kinds: str | None = typer.Option(
+        None,
+        "--loss-kinds",
+        help="split of each period's realized losses by kind: SH=10%,FRAUD=5%,BK=2% (the rest ordinary)",
+    ),
     libor: str = typer.Option(
         None, "--libor", help="LIBOR: flat (1.84), a vector (1.84,2.1,...) or a CSV file"
     ),
@@ -174,6 +179,7 @@ def run(
         severity=severity,
         lag=lag,
         advance=advance,
+        loss_kinds=loss_kinds,
         libor=libor,
         switches=parse_switches(switch),
         clean_up_call=clean_up_call,

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from rmbs.collateral.assumptions import Scenario
+from rmbs.collateral.assumptions import Scenario, parse_loss_kinds
 from rmbs.collateral.assumptions import scenario as make_scenario
 from rmbs.collateral.loans import project_deal
 from rmbs.collateral.periods import PoolPeriods
@@ -61,12 +61,15 @@ def run_deal(
     switches: dict[str, str] | None = None,
     clean_up_call: bool = False,
     scenarios: Sequence[Scenario] | None = None,
+    loss_kinds: str | None = None,
 ) -> list[ScenarioRun]:
     """Project all scenarios in one collateral pass (the scenario axis), then distribute them all in one call of
-    the interpreter; every date's inputs and results are kept."""
+    the interpreter; every date's inputs and results are kept. ``loss_kinds`` (``SH=10%,FRAUD=5%,BK=2%``) splits
+    every scenario's realized losses by kind (:func:`rmbs.collateral.assumptions.parse_loss_kinds`)."""
     engine = WaterfallEngine(deal, switches)
     if scenarios is None:
-        scenarios = [make_scenario(p, default, severity, lag, advance) for p in prepay]
+        kinds = parse_loss_kinds(loss_kinds)
+        scenarios = [make_scenario(p, default, severity, lag, advance, loss_kinds=kinds) for p in prepay]
     periods = project_deal(deal.library, scenarios, ci_cap_base=ci_cap_base(engine.switches))
     index = parse_index_path(libor)
     run, inp = run_periods(engine, periods, index, clean_up_call)
