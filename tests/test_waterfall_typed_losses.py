@@ -200,3 +200,35 @@ def test_grid_and_price_take_the_loss_kinds(run_out: Path) -> None:
         yields[kinds] = float(rows.filter(pl.col("class") == "A-1")["yield"][0])
         assert priced.analysis.yield_ == pytest.approx(yields[kinds], abs=1e-9)
     assert yields[None] != pytest.approx(yields["SH=50%"], abs=1e-6)
+
+
+def _readme_commands(option: str) -> list[list[str]]:
+    """The README's shell commands that use ``option``, continuation lines joined and trailing comments cut."""
+    import shlex
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    cmds: list[str] = []
+    pending = ""
+    for line in text.splitlines():
+        if pending or line.startswith(".venv/bin/rmbs "):
+            pending += line.split("  #")[0].rstrip().removesuffix("\\") + " "
+            if not line.rstrip().endswith("\\"):
+                cmds.append(pending.strip())
+                pending = ""
+    return [shlex.split(c)[1:] for c in cmds if option in c]
+
+
+def test_the_readme_loss_kinds_commands_run_as_written(tmp_path: Path) -> None:
+    cmds = _readme_commands("--loss-kinds")
+    assert [c[0] for c in cmds] == ["run", "price", "grid"]
+    for args in cmds:
+        proc = subprocess.run(
+            [sys.executable, "-m", "rmbs.cli", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=tmp_path,
+            timeout=600,
+        )
+        assert proc.returncode == 0, (args, proc.stderr)
+    assert (tmp_path / "typed" / "inputs.parquet").is_file() and (tmp_path / "typed.parquet").is_file()
