@@ -210,3 +210,14 @@ def test_synthetic_tape_per_group_and_only_california() -> None:
     for g, gid in enumerate(p3.group_ids):
         assert p3.largest_loan_balance[0, g, 0] == int(tape3.balance_cents[tape3.group_index == g].max()), gid
     assert CONCENTRATION_FIELDS == ("largest_loan_balance", "largest_ca_zip_balance")
+
+
+def test_concentrations_can_be_left_out_and_change_nothing_else() -> None:
+    sc = [scenario("300PSA", "100SDA", 35, 12)]
+    with_ = project_deal(DEAL, sc, n_periods=24)
+    without = project_deal(DEAL, sc, n_periods=24, concentrations=False)
+    for name in AMOUNT_FIELDS:
+        if name in CONCENTRATION_FIELDS:
+            assert not getattr(without, name).any() and getattr(with_, name).all(), name
+        else:
+            assert np.array_equal(getattr(with_, name), getattr(without, name)), name

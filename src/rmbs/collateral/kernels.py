@@ -81,6 +81,7 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
     n_chunks: int,
     zslot: np.ndarray,
     zgroup: np.ndarray,
+    conc: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sum the SF-16..19 flows of every loan into ``acc[scenario, chunk, group, period, field]`` (float64 $).
 
@@ -90,7 +91,7 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
     MDR tables (fractions, indexed by age MONTH when ``*_by_age`` else by period), severity (fraction), lag
     (months), advancing flag. The caller sums over the chunk axis.
 
-    Concentrations: ``zslot`` is each loan's (group, California ZIP) slot or -1, ``zgroup`` each slot's group.
+    Concentrations (only with ``conc``; ``ext`` stays zero otherwise): ``zslot`` is each loan's (group, California ZIP) slot or -1, ``zgroup`` each slot's group.
     Returns ``acc``, ``ext[scenario, chunk, group, period, EXT_*]`` (the largest loan balance, and with one chunk
     the largest ZIP balance; the caller takes the maximum over chunks) and, when ``n_chunks > 1``,
     ``zacc[scenario, chunk, slot, period]``, each chunk's ZIP sums (empty otherwise).
@@ -108,6 +109,7 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
         hi = ((c + 1) * n_loans) // n_chunks
         zb = zacc[s, c] if n_chunks > 1 else np.zeros((n_z, n_periods))
         big = ext[s, c]
+        bb = np.zeros(n_periods)  # the loan's beginning balance by period, read by the concentration pass
         lg = lag[s]
         sev = severity[s]
         adv = advance[s]
@@ -193,10 +195,7 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
                 end = surv * b + fcl
                 recov = adb - loss
                 k = t - 1
-                if beg > big[g, k, EXT_LARGEST]:
-                    big[g, k, EXT_LARGEST] = beg
-                if zs >= 0:
-                    zb[zs, k] += beg
+                bb[k] = beg
                 out[g, k, END] += end
                 out[g, k, SCHED] += sched
                 out[g, k, PREPAY] += vol
@@ -215,6 +214,13 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
                     out[g, k, PREPAY_PO] += vol * pof
                     out[g, k, LIQ_PO] += recov * pof
                     out[g, k, LOSS_PO] += loss * pof
+            if conc:  # apart from the recurrence above, so that it stays a tight loop
+                for k in range(n):
+                    if bb[k] > big[g, k, EXT_LARGEST]:
+                        big[g, k, EXT_LARGEST] = bb[k]
+                if zs >= 0:
+                    for k in range(n):
+                        zb[zs, k] += bb[k]
         if n_chunks == 1:
             for z in range(n_z):
                 zg = zgroup[z]

@@ -334,6 +334,7 @@ def project_loans_float(
     first_distribution_date: date,
     prepayment_day: int = DEFAULT_PREPAYMENT_DAY,
     n_periods: int | None = None,
+    concentrations: bool = True,
 ) -> LoanProjection:
     """Run the kernel for every scenario in one pass and return the float64 sums (see :func:`project_loans`)."""
     if not scenarios:
@@ -343,7 +344,11 @@ def project_loans_float(
         raise ValidationError("nothing to project: no periods", field="n_periods")
     unearned = _unearned_fraction(prepayment_day)
     smm, smm_age, mdr, mdr_age = _scenario_tables(scenarios, tape, horizon)
-    zslot, zgroup = tape.zip_slots()
+    zslot, zgroup = (
+        tape.zip_slots()
+        if concentrations
+        else (np.full(tape.n_loans, -1, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    )
     n_chunks = _n_chunks(len(scenarios), tape.n_loans, len(tape.group_ids), horizon, len(zgroup))
     acc, ext, zacc = kernels.project_loans_kernel(
         np.ascontiguousarray(tape.balance),
@@ -368,6 +373,7 @@ def project_loans_float(
         n_chunks,
         zslot,
         zgroup,
+        concentrations,
     )
     summed = acc.sum(axis=1)  # (scenario, group, period, field)
     flows = {name: np.ascontiguousarray(summed[..., k]) for name, k in _FLOW_NAMES.items()}
@@ -529,12 +535,15 @@ def project_loans(
     first_distribution_date: date,
     prepayment_day: int = DEFAULT_PREPAYMENT_DAY,
     n_periods: int | None = None,
+    concentrations: bool = True,
     ci_cap_base: str = "beginning",
 ) -> PoolPeriods:
     """Project every loan of ``tape`` under every scenario in one pass; :class:`PoolPeriods` in cents.
 
     ``n_periods`` defaults to the longest remaining term. Per-period vectors must have exactly that many values.
     ``ci_cap_base`` is the balance the Compensating Interest cap is figured on (see :func:`to_pool_periods`).
+    ``concentrations=False`` skips the Special Hazard concentration tests (``largest_loan_balance`` and
+    ``largest_ca_zip_balance`` stay zero): for a deal without special-loss coverage, which never reads them.
     """
     proj = project_loans_float(
         tape,
@@ -542,6 +551,7 @@ def project_loans(
         first_distribution_date=first_distribution_date,
         prepayment_day=prepayment_day,
         n_periods=n_periods,
+        concentrations=concentrations,
     )
     return to_pool_periods(proj, ci_cap_base=ci_cap_base)
 
@@ -567,6 +577,7 @@ def project_deal(
     *,
     prepayment_day: int = DEFAULT_PREPAYMENT_DAY,
     n_periods: int | None = None,
+    concentrations: bool = True,
     ci_cap_base: str = "beginning",
 ) -> PoolPeriods:
     """Project a shipped deal's loan tape (``rmbs.deal.library``) under ``scenarios``."""
@@ -578,4 +589,5 @@ def project_deal(
         prepayment_day=prepayment_day,
         n_periods=n_periods,
         ci_cap_base=ci_cap_base,
+        concentrations=concentrations,
     )
