@@ -232,3 +232,16 @@ def test_the_readme_loss_kinds_commands_run_as_written(tmp_path: Path) -> None:
         )
         assert proc.returncode == 0, (args, proc.stderr)
     assert (tmp_path / "typed" / "inputs.parquet").is_file() and (tmp_path / "typed.parquet").is_file()
+
+
+def test_only_a_deal_whose_coverage_reads_them_computes_the_concentrations() -> None:
+    """2000-2's Special Hazard Loss Amount is limited by twice the largest loan and the largest California ZIP
+    code (L1483-1498); 2002-3 has no special-loss coverage (spec 2000-2 section 16: "None")."""
+    from rmbs.waterfall.project import needs_concentrations, run_deal
+
+    assert needs_concentrations(load_deal(DEAL))
+    deal3 = load_deal("boams-2002-3")
+    assert not deal3.coverage and not needs_concentrations(deal3)
+    run = run_deal(load_deal(DEAL), prepay=["0PSA"])[0]
+    assert run.inputs[0]["1"].largest_zip_balance == INITIAL_SPECIAL_HAZARD  # ZIP 92648 at cut-off
+    assert run.inputs[0]["1"].largest_loan_balance == 98_500_000  # 2 x = $1,970,000.00 (spec section 7.2)

@@ -197,7 +197,8 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
                 end = surv * b + fcl
                 recov = adb - loss
                 k = t - 1
-                bb[k] = beg
+                if conc:
+                    bb[k] = beg
                 out[g, k, END] += end
                 out[g, k, SCHED] += sched
                 out[g, k, PREPAY] += vol

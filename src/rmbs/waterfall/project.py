@@ -39,6 +39,12 @@ def ci_cap_base(switches: dict[str, str]) -> str:
     return "ending"
 
 
+def needs_concentrations(deal: Deal) -> bool:
+    """Whether a coverage amount of the deal is limited by the largest loan or the largest California ZIP code
+    (2000-2's Special Hazard Loss Amount, L1483-1498): only then does the collateral pass compute them."""
+    return any(c.largest_loan_multiple is not None or c.largest_zip for c in deal.coverage)
+
+
 def parse_switches(items: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
@@ -70,7 +76,12 @@ def run_deal(
     if scenarios is None:
         kinds = parse_loss_kinds(loss_kinds)
         scenarios = [make_scenario(p, default, severity, lag, advance, loss_kinds=kinds) for p in prepay]
-    periods = project_deal(deal.library, scenarios, ci_cap_base=ci_cap_base(engine.switches))
+    periods = project_deal(
+        deal.library,
+        scenarios,
+        ci_cap_base=ci_cap_base(engine.switches),
+        concentrations=needs_concentrations(deal),
+    )
     index = parse_index_path(libor)
     run, inp = run_periods(engine, periods, index, clean_up_call)
     out = []
@@ -196,7 +207,9 @@ def summarize_chunk(job: ChunkJob, exact: bool = False) -> list[list[dict[str, o
     (``exact`` is accepted for compatibility: there is one waterfall, exact in integer cents.)"""
     deal, switches, scs, index, cleanup, summarize = job
     with relaxed_gc():
-        periods = project_deal(deal.library, scs, ci_cap_base=ci_cap_base(switches))
+        periods = project_deal(
+            deal.library, scs, ci_cap_base=ci_cap_base(switches), concentrations=needs_concentrations(deal)
+        )
         engine = WaterfallEngine(deal, switches)
         run, _inp = run_periods(engine, periods, index, cleanup)
         return [summarize(deal, run.results(i)) for i in range(len(scs))]
