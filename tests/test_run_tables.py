@@ -162,14 +162,26 @@ def test_five_tables_in_both_formats_with_their_columns(run_out: tuple[str, Path
     assert t["classes"].columns == CLASS_COLS
     assert t["groups"].columns == GROUP_COLS + coverage
     assert t["pool"].columns == POOL_COLS
-    assert t["inputs"].columns == INPUT_COLS
+    # a deal with special-loss coverage also shows the special losses and the Special Hazard concentration tests
+    special = (
+        [
+            "special_hazard_loss",
+            "fraud_loss",
+            "bankruptcy_loss",
+            "largest_loan_balance",
+            "largest_zip_balance",
+        ]
+        if deal.coverage
+        else []
+    )
+    assert t["inputs"].columns == INPUT_COLS + special
     assert t["tests"].columns == TEST_COLS
     assert t["tests"]["residual_while_outstanding"].dtype == pl.Boolean
     for name, cols in (
         ("classes", CLASS_COLS[5:15]),
         ("groups", [*GROUP_COLS[12:20], *GROUP_COLS[21:], *coverage]),
         ("pool", POOL_COLS[4:]),
-        ("inputs", INPUT_COLS[4:]),
+        ("inputs", INPUT_COLS[4:] + special),
         ("tests", ["priority_amount", "po_deferred_amount"]),
     ):
         assert all(t[name][c].dtype == MONEY for c in cols), name

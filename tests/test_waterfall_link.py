@@ -31,6 +31,12 @@ def expected(pp: PoolPeriod) -> GroupPeriodInput:
         delinquent_60_plus=pp.delinquent_60_plus_balance,
         ending_balance=pp.ending_balance_non_po + pp.ending_balance_po,
         ending_balance_po=pp.ending_balance_po,
+        # the losses of each special kind and the Special Hazard Loss Amount's concentration tests, by name
+        special_hazard_loss=pp.special_hazard_losses,
+        fraud_loss=pp.fraud_losses,
+        bankruptcy_loss=pp.bankruptcy_losses,
+        largest_loan_balance=pp.largest_loan_balance,
+        largest_zip_balance=pp.largest_ca_zip_balance,
     )
 
 

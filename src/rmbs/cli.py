@@ -109,6 +109,9 @@ def loan_cashflows(
     lag: int = typer.Option(0, "--lag", help="months from default to liquidation"),
     advance: bool = typer.Option(True, "--advance/--no-advance", help="servicer advances P&I on defaults"),
     prepayment_day: int = typer.Option(15, "--prepayment-day", help="day of the month prepayments arrive"),
+    loss_kinds: str | None = typer.Option(
+        None, "--loss-kinds", help="split of each period's realized losses by kind: SH=10%,FRAUD=5%,BK=2%"
+    ),
     out: Path = typer.Option(..., "--out", help="directory for the per-group CSV and Parquet files"),
 ) -> None:
     """Loan-level projection of a shipped deal's tape into PoolPeriods, one CSV and Parquet file per group."""
@@ -116,7 +119,7 @@ def loan_cashflows(
     from rmbs.collateral.loans import project_deal
     from rmbs.collateral.output import print_pool_periods_summary, write_pool_periods
 
-    sc = scenario(prepay, default, severity, lag, advance)
+    sc = scenario(prepay, default, severity, lag, advance, loss_kinds=loss_kinds)
     periods = project_deal(deal, [sc], prepayment_day=prepayment_day)
     print_pool_periods_summary(periods, console, title=f"{deal}: {sc.label()}")
     for path in write_pool_periods(periods, out, deal):
@@ -152,6 +155,11 @@ def run(
     severity: float = typer.Option(0.0, "--severity", help="loss severity, percent"),
     lag: int = typer.Option(0, "--lag", help="months from default to liquidation"),
     advance: bool = typer.Option(True, "--advance/--no-advance", help="servicer advances P&I on defaults"),
+    loss_kinds: str | None = typer.Option(
+        None,
+        "--loss-kinds",
+        help="split of each period's realized losses by kind: SH=10%,FRAUD=5%,BK=2% (the rest ordinary)",
+    ),
     libor: str = typer.Option(
         None, "--libor", help="LIBOR: flat (1.84), a vector (1.84,2.1,...) or a CSV file"
     ),
@@ -174,6 +182,7 @@ def run(
         severity=severity,
         lag=lag,
         advance=advance,
+        loss_kinds=loss_kinds,
         libor=libor,
         switches=parse_switches(switch),
         clean_up_call=clean_up_call,

@@ -501,6 +501,11 @@ def group_collections(
             new_defaults=0,
             delinquent_60_plus_balance=get("delinquent_60_plus_balance"),
             cumulative_realized_losses=0,
+            special_hazard_losses=o.get("special_hazard_loss", 0),
+            fraud_losses=o.get("fraud_loss", 0),
+            bankruptcy_losses=o.get("bankruptcy_loss", 0),
+            largest_loan_balance=largest[g.loan_group],
+            largest_ca_zip_balance=max(by_zip[g.loan_group].v.values(), default=0),
         )
         pools[g.loan_group] = pp
         inputs[g.loan_group] = GroupPeriodInput(
@@ -522,11 +527,11 @@ def group_collections(
             ending_balance=pp.ending_balance,
             ending_balance_po=pp.ending_balance_po,
             realized_loss_interest=o.get("realized_loss_interest", 0),
-            special_hazard_loss=o.get("special_hazard_loss", 0),
-            fraud_loss=o.get("fraud_loss", 0),
-            bankruptcy_loss=o.get("bankruptcy_loss", 0),
-            largest_loan_balance=largest[g.loan_group],
-            largest_zip_balance=max(by_zip[g.loan_group].v.values(), default=0),
+            special_hazard_loss=pp.special_hazard_losses,
+            fraud_loss=pp.fraud_losses,
+            bankruptcy_loss=pp.bankruptcy_losses,
+            largest_loan_balance=pp.largest_loan_balance,
+            largest_zip_balance=pp.largest_ca_zip_balance,
         )
     return pools, inputs
 

@@ -47,11 +47,14 @@ def _assumptions(
     libor: str | None,
     switch: list[str],
     clean_up_call: bool,
+    loss_kinds: str | None = None,
 ) -> Assumptions:
     from rmbs.analytics.deal import Assumptions
+    from rmbs.collateral.assumptions import parse_loss_kinds
     from rmbs.waterfall.project import parse_switches
 
     return Assumptions(
+        loss_kinds=parse_loss_kinds(loss_kinds).label() or None,
         prepay=prepay,
         default=default,
         severity=severity,
@@ -86,6 +89,11 @@ def price(
     severity: float = typer.Option(0.0, "--severity", help="loss severity, percent"),
     lag: int = typer.Option(0, "--lag", help="months from default to liquidation"),
     advance: bool = typer.Option(True, "--advance/--no-advance", help="servicer advances P&I on defaults"),
+    loss_kinds: str | None = typer.Option(
+        None,
+        "--loss-kinds",
+        help="split of each period's realized losses by kind: SH=10%,FRAUD=5%,BK=2% (the rest ordinary)",
+    ),
     libor: str | None = typer.Option(None, "--libor", help="LIBOR: flat (1.84), a vector or a CSV file"),
     switch: list[str] = typer.Option([], "--switch", help="NAME=VALUE, an ambiguity switch (repeatable)"),
     clean_up_call: bool = typer.Option(False, "--clean-up-call", help="exercise the Article X call"),
@@ -112,7 +120,7 @@ def price(
     p, y = _price_or_yield(price_, yield_)
     when = _date(settle, "settle")
     d = load_deal(deal)
-    a = _assumptions(prepay, default, severity, lag, advance, libor, switch, clean_up_call)
+    a = _assumptions(prepay, default, severity, lag, advance, libor, switch, clean_up_call, loss_kinds)
     r = price_class(
         d,
         class_name,

@@ -127,9 +127,11 @@ class Assumptions:
     libor: str | None = None
     switches: tuple[tuple[str, str], ...] = ()
     clean_up_call: bool = False
+    loss_kinds: str | None = None  # SH=10%,FRAUD=5%,BK=2%: the split of the realized losses by kind
 
     def label(self) -> str:
-        return f"{self.prepay} {self.default} sev {self.severity:g}% lag {self.lag}"
+        kinds = f" losses {self.loss_kinds}" if self.loss_kinds else ""
+        return f"{self.prepay} {self.default} sev {self.severity:g}% lag {self.lag}{kinds}"
 
 
 def run_scenarios(deal: Deal, a: Assumptions, prepays: Sequence[str] | None = None) -> list[ScenarioRun]:
@@ -145,6 +147,7 @@ def run_scenarios(deal: Deal, a: Assumptions, prepays: Sequence[str] | None = No
         libor=a.libor,
         switches=dict(a.switches),
         clean_up_call=a.clean_up_call,
+        loss_kinds=a.loss_kinds,
     )
 
 

@@ -1,8 +1,8 @@
-"""Scenario grids: the Cartesian product of prepayment, default, severity, lag, LIBOR and switch lists, run in
+"""Scenario grids: the Cartesian product of prepayment, default, severity, lag, loss-kind, LIBOR and switch lists, run in
 chunks of scenarios in this process or on dask.distributed, with per-class summaries (WAL, principal window,
 totals, yield at a price) and optionally each class's full cash flows.
 
-The collateral assumptions (prepayment, default, severity, lag) are the scenario axis of one collateral pass; LIBOR
+The collateral assumptions (prepayment, default, severity, lag, the split of losses by kind) are the scenario axis of one collateral pass; LIBOR
 and the switches are parameters of the waterfall, so the grid runs one batch of collateral scenarios per
 (LIBOR, switches) group through :func:`rmbs.waterfall.project.run_deal_summaries` -- or, on Dask, the very same
 jobs through :func:`rmbs.waterfall.project.summarize_chunk`. Only the jobs travel (a chunk of scenarios, the deal
@@ -27,7 +27,7 @@ import polars as pl
 
 from rmbs.analytics.deal import class_delay, class_members, class_names
 from rmbs.analytics.pricing import FloatArray, yields_at_prices
-from rmbs.collateral.assumptions import Scenario, parse_lag, parse_severity, scenario
+from rmbs.collateral.assumptions import Scenario, parse_lag, parse_loss_kinds, parse_severity, scenario
 from rmbs.deal.schema import Deal
 from rmbs.errors import RmbsError, ValidationError
 from rmbs.waterfall.batch import ClassFlows, ClassSummary
@@ -51,11 +51,13 @@ class GridPoint:
     lag: int
     libor: str | None
     switches: tuple[tuple[str, str], ...] = ()
+    loss_kinds: str = ""  # the split of the realized losses by kind, as LossKinds.label() writes it
 
 
 @dataclass(frozen=True)
 class Grid:
-    """The lists whose Cartesian product is the grid; ``points`` in product order (prepay outermost)."""
+    """The lists whose Cartesian product is the grid; ``points`` in product order (prepay outermost).
+    ``loss_kinds`` holds the splits of the realized losses by kind (``LossKinds.label()``; ``""`` all ordinary)."""
 
     prepay: tuple[str, ...]
     default: tuple[str, ...]
@@ -65,6 +67,7 @@ class Grid:
     switches: tuple[tuple[str, tuple[str, ...]], ...] = ()
     advance: bool = True
     clean_up_call: bool = False
+    loss_kinds: tuple[str, ...] = ("",)
     points: tuple[GridPoint, ...] = field(init=False, repr=False)
     scenarios: tuple[Scenario, ...] = field(init=False, repr=False)
 
@@ -72,15 +75,15 @@ class Grid:
         names = [n for n, _ in self.switches]
         points = []
         scs = []
-        cache: dict[tuple[str, str, float, int], Scenario] = {}
-        base = itertools.product(self.prepay, self.default, self.severity, self.lag)
+        cache: dict[tuple[str, str, float, int, str], Scenario] = {}
+        base = itertools.product(self.prepay, self.default, self.severity, self.lag, self.loss_kinds)
         path = list(itertools.product(self.libor, *(v for _, v in self.switches)))
-        for p, d, s, lag in base:
+        for p, d, s, lag, lk in base:
             for lib, *sw in path:
-                points.append(GridPoint(p, d, s, lag, lib, tuple(zip(names, map(str, sw), strict=True))))
-                key = (p, d, s, lag)
+                points.append(GridPoint(p, d, s, lag, lib, tuple(zip(names, map(str, sw), strict=True)), lk))
+                key = (p, d, s, lag, lk)
                 if key not in cache:
-                    cache[key] = scenario(p, d, s, lag, self.advance)
+                    cache[key] = scenario(p, d, s, lag, self.advance, loss_kinds=lk)
                 scs.append(cache[key])
         object.__setattr__(self, "points", tuple(points))
         object.__setattr__(self, "scenarios", tuple(scs))
@@ -127,10 +130,12 @@ def make_grid(
     *,
     advance: bool = True,
     clean_up_call: bool = False,
+    loss_kinds: Sequence[str] = (),
 ) -> Grid:
     """The grid from comma lists as the command line takes them (or from sequences). Every assumption is parsed
-    here -- speeds, severities, lags, LIBOR paths (a flat rate or a CSV file each) and switch values checked
-    against the deal -- so bad input fails before anything runs."""
+    here -- speeds, severities, lags, LIBOR paths (a flat rate or a CSV file each), the splits of losses by kind
+    (``loss_kinds``: one ``SH=10%,FRAUD=5%`` item per grid value; none: every loss ordinary) and switch values
+    checked against the deal -- so bad input fails before anything runs."""
 
     def items(x: str | Sequence[Any], fld: str) -> list[Any]:
         return split_list(x, fld) if isinstance(x, str) else list(x)
@@ -150,6 +155,7 @@ def make_grid(
         switches=sw,
         advance=advance,
         clean_up_call=clean_up_call,
+        loss_kinds=tuple(dict.fromkeys(parse_loss_kinds(k).label() for k in loss_kinds)) or ("",),
     )
 
 
@@ -509,6 +515,9 @@ def _assumption_columns(grid: Grid, scenario_ids: Sequence[int]) -> dict[str, li
         "lag": [],
         "libor": [],
     }
+    kinds = grid.loss_kinds != ("",)
+    if kinds:
+        cols["loss_kinds"] = []
     names = [n for n, _ in grid.switches]
     for n in names:
         cols[f"switch_{n}"] = []
@@ -519,6 +528,8 @@ def _assumption_columns(grid: Grid, scenario_ids: Sequence[int]) -> dict[str, li
         cols["severity"].append(pt.severity)
         cols["lag"].append(pt.lag)
         cols["libor"].append(pt.libor)
+        if kinds:
+            cols["loss_kinds"].append(pt.loss_kinds)
         for n, v in pt.switches:
             cols[f"switch_{n}"].append(v)
     return cols
@@ -558,6 +569,7 @@ def grid_frame(run: GridRun) -> pl.DataFrame:
             "severity": pl.Float64,
             "lag": pl.Int32,
             "libor": pl.Utf8,
+            **({"loss_kinds": pl.Utf8} if "loss_kinds" in cols else {}),
             **{k: pl.Utf8 for k in cols if k.startswith("switch_")},
         },
     )[ids]

@@ -75,6 +75,11 @@ def grid(
     default: str = typer.Option("0SDA", "--default", help="comma list: 0SDA,100SDA,2CDR"),
     severity: str = typer.Option("0", "--severity", help="comma list of loss severities, percent: 25,35"),
     lag: str = typer.Option("0", "--lag", help="comma list of months from default to liquidation: 6,12"),
+    loss_kinds: list[str] = typer.Option(
+        [],
+        "--loss-kinds",
+        help="a split of realized losses by kind, SH=10%,FRAUD=5%,BK=2% (rest ordinary); repeatable, one grid value each",
+    ),
     libor: str | None = typer.Option(
         None, "--libor", help="comma list of LIBOR paths, each a flat rate (1.84) or a CSV file"
     ),
@@ -116,7 +121,16 @@ def grid(
             raise ValidationError("give --workers or --dask, not both", field="workers")
     d = load_deal(deal)
     g = make_grid(
-        d, prepay, default, severity, lag, libor, switch, advance=advance, clean_up_call=clean_up_call
+        d,
+        prepay,
+        default,
+        severity,
+        lag,
+        libor,
+        switch,
+        advance=advance,
+        clean_up_call=clean_up_call,
+        loss_kinds=loss_kinds,
     )
     p = None if price is None else parse_price(price)
     cp = _class_prices(price_class)

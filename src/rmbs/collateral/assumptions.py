@@ -15,6 +15,7 @@ import csv
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Literal
 
@@ -450,10 +451,149 @@ def parse_lag(value: int | str, *, field: str = "lag") -> int:
     return lag
 
 
+# ------------------------------------------------------------------------------------------ kinds of loss
+# The kinds of Realized Loss a special-loss coverage covers (2000-2 Special Hazard L1444-1481, Fraud L768-772,
+# Bankruptcy L475-476; 5.03(a) L3742-3749): the names ``--loss-kinds`` takes, each with its long form.
+LOSS_KIND_NAMES: dict[str, str] = {
+    "SH": "special_hazard",
+    "FRAUD": "fraud",
+    "BK": "bankruptcy",
+}
+_LOSS_KIND_ALIASES: dict[str, str] = {
+    **{k: k for k in LOSS_KIND_NAMES},
+    **{v.upper(): k for k, v in LOSS_KIND_NAMES.items()},
+    "SPECIAL-HAZARD": "SH",
+    "SPECIALHAZARD": "SH",
+    "BANKRUPTCY": "BK",
+}
+# percentages are exact decimals with at most this many places (so that the split is exact integer arithmetic)
+LOSS_KIND_PLACES = 6
+_LOSS_KIND_DEN = 100 * 10**LOSS_KIND_PLACES  # a percentage p is the fraction (p x 10^6) / _LOSS_KIND_DEN
+
+
+def _check_loss_pct(kind: str, pct: Decimal) -> None:
+    if not pct.is_finite() or pct < 0 or pct > 100:
+        raise AssumptionError(
+            f"{kind}={pct}% is out of range", field="loss-kinds", expected="0 to 100 percent for each kind"
+        )
+    if (pct * 10**LOSS_KIND_PLACES) != (pct * 10**LOSS_KIND_PLACES).to_integral_value():
+        raise AssumptionError(
+            f"{kind}={pct}% has more than {LOSS_KIND_PLACES} decimal places",
+            field="loss-kinds",
+            expected=f"a percentage with at most {LOSS_KIND_PLACES} decimals",
+        )
+
+
+@dataclass(frozen=True)
+class LossKinds:
+    """How each period's realized principal loss of a group splits by kind: the percent that is a Special Hazard
+    Loss, a Fraud Loss and a Bankruptcy Loss; the rest is ordinary. All zero (the default): every loss is ordinary.
+
+    The split of an amount ``L`` (integer cents) is exact: each special kind gets ``floor(L x pct / 100)`` and the
+    ordinary loss is what is left, so the four add up to ``L`` to the cent, no special kind exceeds its share and
+    the ordinary loss is at most three cents above its own.
+    """
+
+    special_hazard: Decimal = Decimal(0)
+    fraud: Decimal = Decimal(0)
+    bankruptcy: Decimal = Decimal(0)
+
+    def __post_init__(self) -> None:
+        total = Decimal(0)
+        for kind, pct in zip(LOSS_KIND_NAMES, self.percents(), strict=True):
+            _check_loss_pct(kind, pct)
+            total += pct
+        if total > 100:
+            raise AssumptionError(
+                f"the loss kinds add up to {total.normalize():f}%, over 100%",
+                field="loss-kinds",
+                expected="percentages adding up to at most 100 (the rest is ordinary)",
+            )
+
+    def percents(self) -> tuple[Decimal, Decimal, Decimal]:
+        return (self.special_hazard, self.fraud, self.bankruptcy)
+
+    @property
+    def is_zero(self) -> bool:
+        return all(p == 0 for p in self.percents())
+
+    def numerators(self) -> tuple[int, int, int]:
+        """Each percentage as an exact fraction ``num / (100 x 10^6)``."""
+        return tuple(int(p * 10**LOSS_KIND_PLACES) for p in self.percents())  # type: ignore[return-value]
+
+    def label(self) -> str:
+        """``SH=10%,FRAUD=5%,BK=2%`` (zero kinds left out; empty when every loss is ordinary)."""
+        return ",".join(
+            f"{k}={p.normalize():f}%" for k, p in zip(LOSS_KIND_NAMES, self.percents(), strict=True) if p
+        )
+
+    def split(self, losses: npt.ArrayLike) -> tuple[npt.NDArray[np.int64], ...]:
+        """(special hazard, fraud, bankruptcy) cents of integer-cent ``losses`` (any shape), each floored; the
+        ordinary loss is ``losses`` less their sum."""
+        amount = np.asarray(losses, dtype=np.int64)
+        if np.any(amount < 0):
+            raise AssumptionError("a realized loss to split is negative", field="loss-kinds")
+        q, r = np.divmod(amount, _LOSS_KIND_DEN)
+        # floor(L x num / den) = (L // den) num + ((L % den) num) // den, exact in int64 for num <= den
+        return tuple(np.asarray(q * n + (r * n) // _LOSS_KIND_DEN, dtype=np.int64) for n in self.numerators())
+
+
+NO_LOSS_KINDS = LossKinds()
+
+
+def parse_loss_kinds(text: str | LossKinds | None, *, field: str = "loss-kinds") -> LossKinds:
+    """``SH=10%,FRAUD=5%,BK=2%`` (case-insensitive, ``%`` optional, also ``special_hazard=10``): the percent of
+    each period's realized principal losses that is of each special kind, the rest ordinary. Empty, ``none`` or
+    ``None``: every loss is ordinary. A kind given twice, an unknown kind, a percentage outside 0..100 or a sum
+    over 100 is an :class:`AssumptionError` naming ``field``."""
+    if isinstance(text, LossKinds):
+        return text
+    raw = "" if text is None else text.strip()
+    if raw == "" or raw.lower() == "none":
+        return NO_LOSS_KINDS
+    known = ", ".join(f"{k} ({v})" for k, v in LOSS_KIND_NAMES.items())
+    pcts: dict[str, Decimal] = {}
+    for item in raw.split(","):
+        name, sep, value = item.partition("=")
+        key = _LOSS_KIND_ALIASES.get(name.strip().upper().replace(" ", "_"))
+        if not sep or not name.strip():
+            raise AssumptionError(
+                f"cannot read {item.strip()!r} as a loss kind",
+                field=field,
+                expected="KIND=PERCENT, e.g. SH=10%",
+            )
+        if key is None:
+            raise AssumptionError(
+                f"unknown loss kind {name.strip()!r}", field=field, expected=f"one of {known}"
+            )
+        if key in pcts:
+            raise AssumptionError(f"loss kind {key} given twice", field=field)
+        try:
+            pct = Decimal(value.strip().rstrip("%").strip())
+        except InvalidOperation:
+            raise AssumptionError(
+                f"cannot read {value.strip()!r} as a percentage for {key}", field=field, expected="0 to 100"
+            ) from None
+        try:
+            _check_loss_pct(key, pct)
+        except AssumptionError as exc:
+            raise AssumptionError(exc.message, field=field, expected=exc.expected) from None
+        pcts[key] = pct
+    try:
+        return LossKinds(
+            special_hazard=pcts.get("SH", Decimal(0)),
+            fraud=pcts.get("FRAUD", Decimal(0)),
+            bankruptcy=pcts.get("BK", Decimal(0)),
+        )
+    except AssumptionError as exc:
+        raise AssumptionError(exc.message, field=field, expected=exc.expected) from None
+
+
 @dataclass(frozen=True)
 class Scenario:
-    """One assumption set: prepayment and default speeds, loss severity (percent), recovery lag (months) and
-    whether the servicer advances principal and interest on defaulted loans (SF-16..19)."""
+    """One assumption set: prepayment and default speeds, loss severity (percent), recovery lag (months),
+    whether the servicer advances principal and interest on defaulted loans (SF-16..19), and how the realized
+    losses split by kind (:class:`LossKinds`; default: all ordinary)."""
 
     prepayment: Speed
     default: Speed
@@ -461,6 +601,7 @@ class Scenario:
     lag: int = 0
     advancing: bool = True
     name: str = ""
+    loss_kinds: LossKinds = NO_LOSS_KINDS
 
     def __post_init__(self) -> None:
         if self.prepayment.kind != "prepayment":
@@ -474,7 +615,11 @@ class Scenario:
         if self.name:
             return self.name
         adv = "" if self.advancing else ", no advancing"
-        return f"{self.prepayment.label()} / {self.default.label()} / sev {self.severity:g}% / lag {self.lag}{adv}"
+        kinds = "" if self.loss_kinds.is_zero else f" / losses {self.loss_kinds.label()}"
+        return (
+            f"{self.prepayment.label()} / {self.default.label()} / sev {self.severity:g}% / lag {self.lag}"
+            f"{adv}{kinds}"
+        )
 
 
 def scenario(
@@ -484,8 +629,12 @@ def scenario(
     lag: int | str = 0,
     advancing: bool = True,
     name: str = "",
+    loss_kinds: str | LossKinds | None = None,
 ) -> Scenario:
-    """Build a :class:`Scenario` from user strings (``scenario("150PSA", "2CDR", 35, 12)``)."""
+    """Build a :class:`Scenario` from user strings (``scenario("150PSA", "2CDR", 35, 12)``;
+    ``loss_kinds="SH=10%,FRAUD=5%"`` splits the realized losses by kind, :func:`parse_loss_kinds`)."""
     p = prepay if isinstance(prepay, Speed) else parse_prepayment(prepay)
     d = default if isinstance(default, Speed) else parse_default(default)
-    return Scenario(p, d, parse_severity(severity), parse_lag(lag), advancing, name)
+    return Scenario(
+        p, d, parse_severity(severity), parse_lag(lag), advancing, name, parse_loss_kinds(loss_kinds)
+    )

@@ -18,6 +18,16 @@ division:
 
 Only the per-(scenario, group, period) sums leave the kernel: loan x period x scenario is never materialized.
 Work items are (scenario, chunk of loans) pairs run under ``prange``; each owns its slice of the accumulator.
+
+The Special Hazard Loss Amount's concentration tests (2000-2 L1483-1498) need two figures that are not sums: the
+largest loan balance and the largest aggregate balance of the loans of one California ZIP code, per (scenario,
+group, period), on each loan's beginning balance of the period (its Stated Principal Balance after the prior Due
+Date: the performing share plus the defaulted share not yet liquidated, the same balance the pool's beginning
+balance adds up). Each loan's beginning balances are kept in a small buffer during its recurrence and read by a
+pass of their own after it (inside the recurrence the extra maximum cost about a fifth of the kernel's time): the
+largest loan is a running maximum per work item (the caller takes the maximum over chunks); the ZIP sums are kept
+per (group, ZIP) slot for the work item and reduced to their maximum at its end when the scenario is one chunk, or
+left per chunk for the caller to add up and reduce when it is split.
 """
 
 from __future__ import annotations
@@ -43,6 +53,10 @@ PPIS = 13
 NEWDEF = 14
 DQ60 = 15
 N_FIELDS = 16
+# the concentration output (last axis): the largest loan balance, the largest California ZIP code balance
+EXT_LARGEST = 0
+EXT_ZIP = 1
+N_EXT = 2
 
 
 @njit(cache=True, parallel=True, nogil=True)
@@ -67,7 +81,10 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
     n_groups: int,
     n_periods: int,
     n_chunks: int,
-) -> np.ndarray:
+    zslot: np.ndarray,
+    zgroup: np.ndarray,
+    conc: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sum the SF-16..19 flows of every loan into ``acc[scenario, chunk, group, period, field]`` (float64 $).
 
     Per loan: ``bal0`` cut-off balance, ``pmt`` stated P&I, ``rate_m`` monthly note rate (MIR/1200), ``rem``
@@ -75,15 +92,26 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
     and trustee fee rates, ``po`` PO fraction, ``ppis_m`` the PPIS per $ prepaid in full. Per scenario: SMM and
     MDR tables (fractions, indexed by age MONTH when ``*_by_age`` else by period), severity (fraction), lag
     (months), advancing flag. The caller sums over the chunk axis.
+
+    Concentrations (only with ``conc``; ``ext`` stays zero otherwise): ``zslot`` is each loan's (group, California ZIP) slot or -1, ``zgroup`` each slot's group.
+    Returns ``acc``, ``ext[scenario, chunk, group, period, EXT_*]`` (the largest loan balance, and with one chunk
+    the largest ZIP balance; the caller takes the maximum over chunks) and, when ``n_chunks > 1``,
+    ``zacc[scenario, chunk, slot, period]``, each chunk's ZIP sums (empty otherwise).
     """
     n_scen = smm_tab.shape[0]
     n_loans = bal0.shape[0]
+    n_z = zgroup.shape[0]
     acc = np.zeros((n_scen, n_chunks, n_groups, n_periods, N_FIELDS))
+    ext = np.zeros((n_scen, n_chunks, n_groups, n_periods, N_EXT))
+    zacc = np.zeros((n_scen, n_chunks if n_chunks > 1 else 0, n_z, n_periods))
     for w in prange(n_scen * n_chunks):
         s = w // n_chunks
         c = w % n_chunks
         lo = (c * n_loans) // n_chunks
         hi = ((c + 1) * n_loans) // n_chunks
+        zb = zacc[s, c] if n_chunks > 1 else np.zeros((n_z, n_periods))
+        big = ext[s, c]
+        bb = np.zeros(n_periods)  # the loan's beginning balance by period, read by the concentration pass
         lg = lag[s]
         sev = severity[s]
         adv = advance[s]
@@ -105,6 +133,7 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
             tfr = tfr_m[i]
             ppr = ppis_m[i]
             pof = po[i]
+            zs = zslot[i]
             last_def = rem[i] - lg
             for j in range(lg):
                 ring_d[j] = 0.0
@@ -168,6 +197,8 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
                 end = surv * b + fcl
                 recov = adb - loss
                 k = t - 1
+                if conc:
+                    bb[k] = beg
                 out[g, k, END] += end
                 out[g, k, SCHED] += sched
                 out[g, k, PREPAY] += vol
@@ -186,4 +217,17 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
                     out[g, k, PREPAY_PO] += vol * pof
                     out[g, k, LIQ_PO] += recov * pof
                     out[g, k, LOSS_PO] += loss * pof
-    return acc
+            if conc:  # apart from the recurrence above, so that it stays a tight loop
+                for k in range(n):
+                    if bb[k] > big[g, k, EXT_LARGEST]:
+                        big[g, k, EXT_LARGEST] = bb[k]
+                if zs >= 0:
+                    for k in range(n):
+                        zb[zs, k] += bb[k]
+        if n_chunks == 1:
+            for z in range(n_z):
+                zg = zgroup[z]
+                for k in range(n_periods):
+                    if zb[z, k] > big[zg, k, EXT_ZIP]:
+                        big[zg, k, EXT_ZIP] = zb[z, k]
+    return acc, ext, zacc

@@ -28,7 +28,7 @@ import numpy.typing as npt
 import polars as pl
 
 from rmbs.collateral import kernels
-from rmbs.collateral.assumptions import FloatArray, Scenario
+from rmbs.collateral.assumptions import FloatArray, LossKinds, Scenario
 from rmbs.collateral.fees import FeeStrip, fee_strip_from_facts
 from rmbs.collateral.periods import PRINCIPAL_REDUCTIONS, PoolPeriods
 from rmbs.errors import AssumptionError, ValidationError
@@ -44,6 +44,8 @@ class LoanTape:
 
     Rates are in percent per annum; ``po_fraction`` is the PO Percentage as a fraction; ``group_index`` points
     into ``group_ids``; ``ci_cap_rate`` is the Compensating Interest cap rate (percent p.a.) of each group.
+    ``ca_zip`` is each loan's five-digit ZIP code when its property is in California, else ``None`` (empty when
+    the tape has no state and ZIP: 2002-3's schedule has none), for the Special Hazard Loss Amount's ZIP test.
     """
 
     loan_numbers: tuple[str, ...]
@@ -59,10 +61,23 @@ class LoanTape:
     po_fraction: FloatArray
     ci_cap_rate: FloatArray
     balance_cents: IntArray
+    ca_zip: tuple[str | None, ...] = ()
 
     @property
     def n_loans(self) -> int:
         return len(self.balance)
+
+    def zip_slots(self) -> tuple[IntArray, IntArray]:
+        """Each loan's (group, California ZIP) slot, -1 for a loan outside California, and each slot's group:
+        the ZIP test is figured per loan group (a group's loans are its Mortgage Loans)."""
+        slot = np.full(self.n_loans, -1, dtype=np.int64)
+        if not self.ca_zip:
+            return slot, np.zeros(0, dtype=np.int64)
+        index: dict[tuple[int, str], int] = {}
+        for i, z in enumerate(self.ca_zip):
+            if z:
+                slot[i] = index.setdefault((int(self.group_index[i]), z), len(index))
+        return slot, np.array([g for g, _ in index], dtype=np.int64)
 
     @property
     def net_rate(self) -> FloatArray:
@@ -94,8 +109,10 @@ def make_tape(
     original_term: npt.ArrayLike | None = None,
     age: npt.ArrayLike | None = None,
     fee_strip: FeeStrip,
+    ca_zip: Sequence[str | None] | None = None,
 ) -> LoanTape:
     """Validate per-loan inputs and derive each loan's fee rates and PO fraction from the fee strip.
+    ``ca_zip``: each loan's ZIP code when its property is in California, else None (see :class:`LoanTape`).
 
     Bad input (a negative or non-finite balance, a rate outside 0..100%, a term of 0, a payment that does not
     cover the first month's interest, an age below 0) raises :class:`ValidationError` naming the loan and field.
@@ -120,6 +137,7 @@ def make_tape(
         ("payment", pay),
         ("remaining_term", rem),
         ("age", ages),
+        *((("ca_zip", ca_zip),) if ca_zip is not None else ()),
     ):
         if len(arr) != n:
             raise ValidationError(f"{len(arr)} values for {n} loans", field=name)
@@ -165,7 +183,21 @@ def make_tape(
         po_fraction=rates.po_fraction,
         ci_cap_rate=np.full(len(group_ids), fee_strip.compensating_interest_cap_rate),
         balance_cents=cents,
+        ca_zip=() if ca_zip is None else tuple(None if not z else str(z) for z in ca_zip),
     )
+
+
+def california_zips(frame: pl.DataFrame) -> list[str | None] | None:
+    """The five-digit ZIP code of each loan whose property is in California (``state`` CA), else None; None for
+    a tape without ``state`` and ``zip_code`` columns."""
+    if "state" not in frame.columns or "zip_code" not in frame.columns:
+        return None
+    states = frame["state"].cast(pl.String).to_list()
+    zips = frame["zip_code"].cast(pl.String).to_list()
+    return [
+        str(z).strip()[:5] if (st or "").strip().upper() == "CA" and z and str(z).strip() else None
+        for st, z in zip(states, zips, strict=True)
+    ]
 
 
 def tape_from_frame(frame: pl.DataFrame, fee_strip: FeeStrip) -> LoanTape:
@@ -197,6 +229,7 @@ def tape_from_frame(frame: pl.DataFrame, fee_strip: FeeStrip) -> LoanTape:
         remaining_term=frame["remaining_term"].cast(pl.Int64).to_numpy(),
         original_term=frame["original_term"].cast(pl.Int64).to_numpy(),
         fee_strip=fee_strip,
+        ca_zip=california_zips(frame),
     )
     return LoanTape(**{**tape.__dict__, "balance_cents": np.asarray(cents, dtype=np.int64)})
 
@@ -218,8 +251,10 @@ def distribution_dates(first: date, n: int, day: int | None = None) -> tuple[dat
 class LoanProjection:
     """Float64 sums of the kernel, ``(scenario, group, period)`` per field, before rounding to cents.
 
-    ``beginning`` / ``beginning_po`` are the Stated Principal Balances before each period; the other arrays
-    are named as in :mod:`rmbs.collateral.kernels`.
+    ``beginning`` / ``beginning_po`` are the Stated Principal Balances before each period; ``largest_loan`` and
+    ``largest_zip`` the largest loan balance and the largest California ZIP code balance among those beginning
+    balances (maxima, not sums); the other arrays are named as in :mod:`rmbs.collateral.kernels`. ``loss_kinds``
+    holds each scenario's split of the realized losses by kind (empty: all ordinary).
     """
 
     group_ids: tuple[str, ...]
@@ -228,6 +263,7 @@ class LoanProjection:
     flows: dict[str, FloatArray]
     cutoff_cents: IntArray
     ci_cap_rate: FloatArray
+    loss_kinds: tuple[LossKinds, ...] = ()
 
 
 _FLOW_NAMES = {
@@ -281,12 +317,12 @@ def _scenario_tables(
 _ACCUMULATOR_BUDGET = 256 * 2**20
 
 
-def _n_chunks(n_scenarios: int, n_loans: int, n_groups: int, n_periods: int) -> int:
+def _n_chunks(n_scenarios: int, n_loans: int, n_groups: int, n_periods: int, n_zips: int = 0) -> int:
     """How many loan chunks per scenario: enough to keep every thread busy when scenarios are few."""
     threads = max(1, numba.get_num_threads())
     if n_scenarios >= 2 * threads or n_loans < 64:
         return 1
-    per_chunk = n_scenarios * n_groups * n_periods * kernels.N_FIELDS * 8
+    per_chunk = n_scenarios * n_periods * (n_groups * (kernels.N_FIELDS + kernels.N_EXT) + n_zips) * 8
     by_memory = max(1, _ACCUMULATOR_BUDGET // max(per_chunk, 1))
     return max(1, min(4 * threads // max(n_scenarios, 1), n_loans // 16, by_memory))
 
@@ -298,6 +334,7 @@ def project_loans_float(
     first_distribution_date: date,
     prepayment_day: int = DEFAULT_PREPAYMENT_DAY,
     n_periods: int | None = None,
+    concentrations: bool = True,
 ) -> LoanProjection:
     """Run the kernel for every scenario in one pass and return the float64 sums (see :func:`project_loans`)."""
     if not scenarios:
@@ -307,8 +344,13 @@ def project_loans_float(
         raise ValidationError("nothing to project: no periods", field="n_periods")
     unearned = _unearned_fraction(prepayment_day)
     smm, smm_age, mdr, mdr_age = _scenario_tables(scenarios, tape, horizon)
-    n_chunks = _n_chunks(len(scenarios), tape.n_loans, len(tape.group_ids), horizon)
-    acc = kernels.project_loans_kernel(
+    zslot, zgroup = (
+        tape.zip_slots()
+        if concentrations
+        else (np.full(tape.n_loans, -1, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    )
+    n_chunks = _n_chunks(len(scenarios), tape.n_loans, len(tape.group_ids), horizon, len(zgroup))
+    acc, ext, zacc = kernels.project_loans_kernel(
         np.ascontiguousarray(tape.balance),
         np.ascontiguousarray(tape.payment),
         np.ascontiguousarray(tape.note_rate / 1200.0),
@@ -329,10 +371,24 @@ def project_loans_float(
         len(tape.group_ids),
         horizon,
         n_chunks,
+        zslot,
+        zgroup,
+        concentrations,
     )
     summed = acc.sum(axis=1)  # (scenario, group, period, field)
     flows = {name: np.ascontiguousarray(summed[..., k]) for name, k in _FLOW_NAMES.items()}
     n_groups = len(tape.group_ids)
+    flows["largest_loan"] = np.ascontiguousarray(ext[..., kernels.EXT_LARGEST].max(axis=1))
+    if n_chunks == 1:
+        flows["largest_zip"] = np.ascontiguousarray(ext[:, 0, :, :, kernels.EXT_ZIP])
+    else:  # each chunk's sums per (group, ZIP) slot: add the chunks up, then the largest slot of each group
+        by_slot = zacc.sum(axis=1)  # (scenario, slot, period)
+        largest_zip = np.zeros((len(scenarios), n_groups, horizon))
+        for g in range(n_groups):
+            mine = np.flatnonzero(zgroup == g)
+            if mine.size:
+                largest_zip[:, g, :] = by_slot[:, mine, :].max(axis=1)
+        flows["largest_zip"] = largest_zip
     cut = np.zeros(n_groups)
     cut_po = np.zeros(n_groups)
     np.add.at(cut, tape.group_index, tape.balance)
@@ -351,6 +407,7 @@ def project_loans_float(
         flows=flows,
         cutoff_cents=cutoff_cents,
         ci_cap_rate=tape.ci_cap_rate,
+        loss_kinds=tuple(sc.loss_kinds for sc in scenarios),
     )
 
 
@@ -447,6 +504,20 @@ def to_pool_periods(proj: LoanProjection, *, ci_cap_base: str = "beginning") -> 
     )
     losses = amounts["realized_losses_non_po"] + amounts["realized_losses_po"]
     amounts["cumulative_realized_losses"] = np.cumsum(losses, axis=2)
+    # the realized losses of each scenario split by kind (LossKinds.split: each special kind floored, the rest
+    # ordinary), and the Special Hazard Loss Amount's concentration tests on the beginning balances
+    kinds = [np.zeros_like(losses) for _ in range(3)]
+    for s, lk in enumerate(proj.loss_kinds):
+        if not lk.is_zero:
+            for arr, part in zip(kinds, lk.split(losses[s]), strict=True):
+                arr[s] = part
+    amounts.update(
+        special_hazard_losses=kinds[0],
+        fraud_losses=kinds[1],
+        bankruptcy_losses=kinds[2],
+        largest_loan_balance=round_half_down(f["largest_loan"]),
+        largest_ca_zip_balance=round_half_down(f["largest_zip"]),
+    )
     periods = PoolPeriods(
         group_ids=proj.group_ids,
         distribution_dates=proj.distribution_dates,
@@ -464,12 +535,15 @@ def project_loans(
     first_distribution_date: date,
     prepayment_day: int = DEFAULT_PREPAYMENT_DAY,
     n_periods: int | None = None,
+    concentrations: bool = True,
     ci_cap_base: str = "beginning",
 ) -> PoolPeriods:
     """Project every loan of ``tape`` under every scenario in one pass; :class:`PoolPeriods` in cents.
 
     ``n_periods`` defaults to the longest remaining term. Per-period vectors must have exactly that many values.
     ``ci_cap_base`` is the balance the Compensating Interest cap is figured on (see :func:`to_pool_periods`).
+    ``concentrations=False`` skips the Special Hazard concentration tests (``largest_loan_balance`` and
+    ``largest_ca_zip_balance`` stay zero): for a deal without special-loss coverage, which never reads them.
     """
     proj = project_loans_float(
         tape,
@@ -477,6 +551,7 @@ def project_loans(
         first_distribution_date=first_distribution_date,
         prepayment_day=prepayment_day,
         n_periods=n_periods,
+        concentrations=concentrations,
     )
     return to_pool_periods(proj, ci_cap_base=ci_cap_base)
 
@@ -502,6 +577,7 @@ def project_deal(
     *,
     prepayment_day: int = DEFAULT_PREPAYMENT_DAY,
     n_periods: int | None = None,
+    concentrations: bool = True,
     ci_cap_base: str = "beginning",
 ) -> PoolPeriods:
     """Project a shipped deal's loan tape (``rmbs.deal.library``) under ``scenarios``."""
@@ -513,4 +589,5 @@ def project_deal(
         prepayment_day=prepayment_day,
         n_periods=n_periods,
         ci_cap_base=ci_cap_base,
+        concentrations=concentrations,
     )

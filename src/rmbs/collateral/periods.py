@@ -58,6 +58,19 @@ Field by field (per loan group, per Distribution Date; "the month" is the calend
     least two Monthly Payments -- i.e. less those that defaulted in this period).
 ``cumulative_realized_losses``
     Realized Losses (principal, both halves) from the Cut-Off Date through this DD.
+``special_hazard_losses``, ``fraud_losses``, ``bankruptcy_losses``
+    The principal (both halves) of this DD's Realized Losses that are Special Hazard, Fraud and Bankruptcy
+    Losses (2000-2 L1444-1481, L768-772, L475-476; the Servicer's 5.03(a) classification, L3742-3749): subsets of
+    ``realized_losses``, the rest ordinary. In projections, the scenario's ``--loss-kinds`` split of each
+    period's realized losses (each kind floored to the cent, :class:`~rmbs.collateral.assumptions.LossKinds`);
+    zero without one.
+``largest_loan_balance``, ``largest_ca_zip_balance``
+    The Special Hazard Loss Amount's tests (2000-2 L1483-1498), "as of the first day of the month preceding such
+    Distribution Date after giving effect to Monthly Payments then due": the largest Stated Principal Balance of
+    one loan of the group, and the largest aggregate balance of the group's loans in one California five-digit
+    ZIP code, both on the loans' balances after the prior Due Date (those ``beginning_balance`` adds up; period
+    1: the Cut-Off Date balances). In projections a loan's balance is its projected one (performing plus
+    defaulted, not yet liquidated); zero ZIP balance for a tape without state and ZIP.
 
 Rounding: the kernels work in float64; amounts become cents here, half a cent rounded down (Section 1.02). The
 balances of each half are rounded directly (period 1 starts from the exact Cut-Off Date cents); the principal
@@ -111,10 +124,15 @@ CREDIT_FIELDS: tuple[str, ...] = (
     "delinquent_60_plus_balance",
     "cumulative_realized_losses",
 )
+# the kinds of loss a special-loss coverage covers, and the Special Hazard Loss Amount's concentration tests
+SPECIAL_LOSS_FIELDS: tuple[str, ...] = ("special_hazard_losses", "fraud_losses", "bankruptcy_losses")
+CONCENTRATION_FIELDS: tuple[str, ...] = ("largest_loan_balance", "largest_ca_zip_balance")
 AMOUNT_FIELDS: tuple[str, ...] = (
     *(f"{name}_{half}" for name in PRINCIPAL_FIELDS for half in ("non_po", "po")),
     *INTEREST_FIELDS,
     *CREDIT_FIELDS,
+    *SPECIAL_LOSS_FIELDS,
+    *CONCENTRATION_FIELDS,
 )
 
 
@@ -150,6 +168,11 @@ class PoolPeriod:
     new_defaults: int
     delinquent_60_plus_balance: int
     cumulative_realized_losses: int
+    special_hazard_losses: int = 0
+    fraud_losses: int = 0
+    bankruptcy_losses: int = 0
+    largest_loan_balance: int = 0
+    largest_ca_zip_balance: int = 0
 
     def total(self, name: str) -> int:
         """Non-PO plus PO of a principal field (``total("scheduled_principal")``)."""
@@ -207,6 +230,11 @@ class PoolPeriods:
     new_defaults: IntArray
     delinquent_60_plus_balance: IntArray
     cumulative_realized_losses: IntArray
+    special_hazard_losses: IntArray
+    fraud_losses: IntArray
+    bankruptcy_losses: IntArray
+    largest_loan_balance: IntArray
+    largest_ca_zip_balance: IntArray
 
     def __post_init__(self) -> None:
         shape = (len(self.scenario_labels), len(self.group_ids), len(self.distribution_dates))
@@ -279,8 +307,9 @@ class PoolPeriods:
     def check(self) -> None:
         """The invariants every PoolPeriods must satisfy (cheap; the engine calls it on every projection):
         non-negative amounts (all but net interest), the balance identity of each half to the cent, ending = next beginning,
-        ``net = gross - servicing - trustee``, Compensating Interest within PPIS and the servicing fee, and
-        cumulative losses equal to the running sum of realized losses."""
+        ``net = gross - servicing - trustee``, Compensating Interest within PPIS and the servicing fee,
+        cumulative losses equal to the running sum of realized losses, and the special kinds of loss within the
+        realized losses."""
         for name in AMOUNT_FIELDS:
             arr = getattr(self, name)
             if name != "net_interest" and arr.size and int(arr.min()) < 0:
@@ -309,6 +338,12 @@ class PoolPeriods:
         losses = np.cumsum(self.total("realized_losses"), axis=2)
         if not np.array_equal(losses, self.cumulative_realized_losses):
             raise ValidationError("cumulative losses != running sum", field="cumulative_realized_losses")
+        special = sum(getattr(self, n) for n in SPECIAL_LOSS_FIELDS)
+        if np.any(special > self.total("realized_losses")):
+            raise ValidationError(
+                "special hazard, fraud and bankruptcy losses exceed the realized losses",
+                field="special_hazard_losses",
+            )
 
 
 def pool_period_field_names() -> tuple[str, ...]:

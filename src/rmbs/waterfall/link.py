@@ -41,6 +41,11 @@ INPUT_FIELDS: tuple[str, ...] = (
     "delinquent_60_plus",
     "ending_balance",
     "ending_balance_po",
+    "special_hazard_loss",
+    "fraud_loss",
+    "bankruptcy_loss",
+    "largest_loan_balance",
+    "largest_zip_balance",
 )
 
 
@@ -65,6 +70,13 @@ def input_columns(get: Callable[[str], Any]) -> list[Any]:
         get("delinquent_60_plus_balance"),
         get("ending_balance_non_po") + get("ending_balance_po"),
         get("ending_balance_po"),
+        # the losses of each special kind (the scenario's --loss-kinds split) and the Special Hazard Loss
+        # Amount's concentration tests (2000-2 L1483-1498) from the projected tape
+        get("special_hazard_losses"),
+        get("fraud_losses"),
+        get("bankruptcy_losses"),
+        get("largest_loan_balance"),
+        get("largest_ca_zip_balance"),
     ]
 
 

@@ -80,7 +80,9 @@ def special_loss_coverage(p: Any, s: int, tt: int, x: I64, st: Any, remaining: I
         if amount > 0:
             available = st_cov[s, k] if limit < 0 else min(st_cov[s, k], limit)
             covered = min(amount, max(available, 0))
-            st_cov[s, k] -= covered
+            # the Loss Amount is reduced by the losses of its kind incurred, covered or not, but not below zero
+            # (2000-2 L1490-1494, L774-779): a date's "(a)" limit caps what is covered, not what is used up
+            st_cov[s, k] = max(st_cov[s, k] - amount, 0)
             st_covused[s, k] += covered
             excess += amount - covered
         remaining[k] = st_cov[s, k] if limit < 0 else min(st_cov[s, k], limit)

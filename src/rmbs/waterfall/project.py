@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-from rmbs.collateral.assumptions import Scenario
+from rmbs.collateral.assumptions import Scenario, parse_loss_kinds
 from rmbs.collateral.assumptions import scenario as make_scenario
 from rmbs.collateral.loans import project_deal
 from rmbs.collateral.periods import PoolPeriods
@@ -40,6 +40,12 @@ def ci_cap_base(switches: dict[str, str]) -> str:
     return "ending"
 
 
+def needs_concentrations(deal: Deal) -> bool:
+    """Whether a coverage amount of the deal is limited by the largest loan or the largest California ZIP code
+    (2000-2's Special Hazard Loss Amount, L1483-1498): only then does the collateral pass compute them."""
+    return any(c.largest_loan_multiple is not None or c.largest_zip for c in deal.coverage)
+
+
 def parse_switches(items: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
@@ -62,13 +68,21 @@ def run_deal(
     switches: dict[str, str] | None = None,
     clean_up_call: bool = False,
     scenarios: Sequence[Scenario] | None = None,
+    loss_kinds: str | None = None,
 ) -> list[ScenarioRun]:
     """Project all scenarios in one collateral pass (the scenario axis), then distribute them all in one call of
-    the interpreter; every date's inputs and results are kept."""
+    the interpreter; every date's inputs and results are kept. ``loss_kinds`` (``SH=10%,FRAUD=5%,BK=2%``) splits
+    every scenario's realized losses by kind (:func:`rmbs.collateral.assumptions.parse_loss_kinds`)."""
     engine = WaterfallEngine(deal, switches)
     if scenarios is None:
-        scenarios = [make_scenario(p, default, severity, lag, advance) for p in prepay]
-    periods = project_deal(deal.library, scenarios, ci_cap_base=ci_cap_base(engine.switches))
+        kinds = parse_loss_kinds(loss_kinds)
+        scenarios = [make_scenario(p, default, severity, lag, advance, loss_kinds=kinds) for p in prepay]
+    periods = project_deal(
+        deal.library,
+        scenarios,
+        ci_cap_base=ci_cap_base(engine.switches),
+        concentrations=needs_concentrations(deal),
+    )
     index = parse_index_path(libor)
     run, inp = run_periods(engine, periods, index, clean_up_call)
     summary = class_summary(deal, run.flows())
@@ -212,6 +226,8 @@ def summarize_chunk(job: ChunkJob) -> Any:
     """One chunk of scenarios, start to finish: collateral pass, the interpreter over all of them, the summary
     of their class flows."""
     deal, switches, scs, index, cleanup, summarize = job
-    periods = project_deal(deal.library, scs, ci_cap_base=ci_cap_base(switches))
+    periods = project_deal(
+        deal.library, scs, ci_cap_base=ci_cap_base(switches), concentrations=needs_concentrations(deal)
+    )
     run, _inp = run_periods(engine_for(deal, switches), periods, index, cleanup)
     return summarize(deal, run.flows())

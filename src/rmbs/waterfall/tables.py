@@ -10,8 +10,9 @@ date and loan group), all amounts in dollars and cents (``Decimal(18, 2)``). The
 * ``groups`` -- one row per (scenario, period, date, group): the group's percentages, tests, principal amounts,
   residual, Adjusted Pool Amount, cumulative losses and remaining coverage amounts;
 * ``pool`` -- the group's collections and balances as the pool reports them;
-* ``inputs`` -- exactly the waterfall's inputs (:data:`INPUT_COLUMNS`), from which the Pool Distribution Amount is
-  ``net_interest - trustee_fee`` plus the eight principal columns less ``principal_shortfall``;
+* ``inputs`` -- exactly the waterfall's inputs (:data:`INPUT_COLUMNS`, and for a deal with special-loss coverage
+  :data:`COVERAGE_INPUT_COLUMNS`), from which the Pool Distribution Amount is ``net_interest - trustee_fee`` plus
+  the eight principal columns less ``principal_shortfall``;
 * ``tests`` -- the step-down tests and restrictions, and ``residual_while_outstanding``.
 """
 
@@ -98,18 +99,17 @@ POOL_MONEY = (
 )
 POOL_COLUMNS = ("scenario", "period", "date", "group", *POOL_MONEY)
 
-# GroupPeriodInput's fields that are not columns of ``inputs``: the special-loss principal (subsets of the realized
-# losses), the Special Hazard Loss Amount's concentration tests, and the clean-up call flag.
-_NOT_INPUTS = frozenset(
-    {
-        "special_hazard_loss",
-        "fraud_loss",
-        "bankruptcy_loss",
-        "largest_loan_balance",
-        "largest_zip_balance",
-        "cleanup_call",
-    }
+# GroupPeriodInput's special-loss fields: the principal of the losses of each special kind (subsets of the realized
+# losses) and the Special Hazard Loss Amount's concentration tests; columns of ``inputs`` only for a deal with
+# special-loss coverage (2000-2), after the others. The clean-up call flag is never a column.
+COVERAGE_INPUT_COLUMNS: tuple[str, ...] = (
+    "special_hazard_loss",
+    "fraud_loss",
+    "bankruptcy_loss",
+    "largest_loan_balance",
+    "largest_zip_balance",
 )
+_NOT_INPUTS = frozenset({*COVERAGE_INPUT_COLUMNS, "cleanup_call"})
 INPUT_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(GroupPeriodInput) if f.name not in _NOT_INPUTS)
 """The waterfall's inputs, in GroupPeriodInput's order and under its names (integer cents there, dollars here)."""
 
@@ -172,10 +172,11 @@ def frames(
     class_group = {c.name: c.group for c in deal.classes}
     coverage = [c.name for c in deal.coverage]
     group_columns = (*GROUP_COLUMNS, *(f"coverage_{n}" for n in coverage))
+    input_columns = (*INPUT_COLUMNS, *(COVERAGE_INPUT_COLUMNS if coverage else ()))
     crow: dict[str, list[Any]] = {k: [] for k in CLASS_COLUMNS}
     grow: dict[str, list[Any]] = {k: [] for k in group_columns}
     prow: dict[str, list[Any]] = {k: [] for k in POOL_COLUMNS}
-    irow: dict[str, list[Any]] = {k: [] for k in ("scenario", "period", "date", "group", *INPUT_COLUMNS)}
+    irow: dict[str, list[Any]] = {k: [] for k in ("scenario", "period", "date", "group", *input_columns)}
     trow: dict[str, list[Any]] = {k: [] for k in TEST_COLUMNS}
     group_of = {g.id: g for g in deal.groups}
     for s, (res, inp) in enumerate(zip(results, inputs, strict=True)):
@@ -236,7 +237,7 @@ def frames(
                 prow["trustee_fee"].append(gi.trustee_fee)
                 prow["non_po_class_total"].append(g.non_po_class_total)
                 # inputs
-                for k in INPUT_COLUMNS:
+                for k in input_columns:
                     irow[k].append(getattr(gi, k))
                 # tests
                 trow["senior_percentage"].append(g.senior_percentage)
@@ -264,7 +265,7 @@ def frames(
         },
     )
     pool = _frame(prow, POOL_MONEY, keys)
-    inputs_ = _frame(irow, INPUT_COLUMNS, keys)
+    inputs_ = _frame(irow, input_columns, keys)
     tests = _frame(
         trow,
         ("priority_amount", "po_deferred_amount"),
