@@ -257,9 +257,12 @@ def test_2000_2_excess_bankruptcy_loss_skips_the_subordinates(deal2) -> None:  #
 
 def test_2000_2_special_hazard_loss_amount_is_the_lesser_of_the_greatest_test_and_what_remains(deal2) -> None:  # type: ignore[no-untyped-def]
     """Special Hazard Loss Amount (L1483-1498): the lesser of (a) the greatest of 1% of the pool, twice the largest
-    loan and the largest California ZIP code concentration, and (b) $2,397,620.52 less covered losses. A $2,500,000
-    special hazard loss: with the largest loan at $1,500,000, (a) = $3,000,000 and (b) binds -- $2,397,620.52 is
-    covered, $102,379.48 is an Excess Loss on the seniors; with no loan data (a) = 1% of the pool binds."""
+    loan and the largest California ZIP code concentration, and (b) $2,397,620.52 reduced (not below zero) by the
+    special hazard losses incurred, covered or not (L1490-1494). A $2,500,000 special hazard loss: with the largest
+    loan at $1,500,000, (a) = $3,000,000 and (b) binds -- $2,397,620.52 is covered, $102,379.48 is an Excess Loss on
+    the seniors; with no loan data (a) = 1% of the pool binds. A $2,300,000 loss under the 1% limit: $2,253,603.31
+    covered, and (b) is left at $2,397,620.52 - $2,300,000.00 = $97,620.52, the uncovered $46,396.69 is used
+    up too."""
     pool = 22_536_033_139  # cut-off balance, cents (the pool after the prior Due Date on the first date)
     inp = GroupPeriodInput(
         realized_loss_principal_non_po=250_000_000,
@@ -274,13 +277,22 @@ def test_2000_2_special_hazard_loss_amount_is_the_lesser_of_the_greatest_test_an
         (inp, pool // 100),  # 1% of the pool: 225,360,331.39 x 1%, an exact cent here
         (replace(inp, largest_zip_balance=240_000_000), 239_762_052),
         (replace(inp, largest_zip_balance=230_000_000), 230_000_000),
+        (
+            replace(
+                inp,
+                realized_loss_principal_non_po=230_000_000,
+                special_hazard_loss=230_000_000,
+                ending_balance=pool - 230_000_000,
+            ),
+            pool // 100,
+        ),
     )
     for gi, covered in cases:
         e = WaterfallEngine(deal2)
         s, r = e.run_period(e.initial_state(), {"1": gi})
         assert sum(r.classes[n].realized_loss for n in subs) == covered
-        assert sum(r.classes[n].realized_loss for n in seniors) == 250_000_000 - covered
-        assert s.coverage["special_hazard"] == 239_762_052 - covered
+        assert sum(r.classes[n].realized_loss for n in seniors) == gi.special_hazard_loss - covered
+        assert s.coverage["special_hazard"] == max(239_762_052 - gi.special_hazard_loss, 0)
         # the amount reported for the date: the lesser of the two tests after the loss
         limit = max(pool // 100, 2 * gi.largest_loan_balance, gi.largest_zip_balance)
-        assert r.groups["1"].coverage_remaining["special_hazard"] == min(239_762_052 - covered, limit)
+        assert r.groups["1"].coverage_remaining["special_hazard"] == min(s.coverage["special_hazard"], limit)
