@@ -411,8 +411,10 @@ class DaskRunner:
 
 
 def auto_chunk(n: int, parallel: int) -> int:
-    """Scenarios per job: 25 at most, and at least about four jobs per worker so that the load balances."""
-    return max(1, min(25, math.ceil(n / (4 * max(parallel, 1)))))
+    """Scenarios per job: in this process 100 at most (a chunk that big splits across the interpreter's threads),
+    across workers 25 at most; and at least about four jobs per worker so that the load balances."""
+    cap = 100 if parallel <= 1 else 25
+    return max(1, min(cap, math.ceil(n / (4 * max(parallel, 1)))))
 
 
 @dataclass

@@ -94,7 +94,7 @@ GROUP_OUT = (
 N_GROUP_OUT = len(GROUP_OUT)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def run(inp: I64, t_end: I64, p: Any, rate_num: I64, rate_den: I64, st: Any, o: Any) -> None:
     """Distribute ``inp`` (scenario, date, group, field) from the state ``st`` (updated in place) into ``o``.
     Scenario ``s`` distributes at most ``t_end[s]`` dates and stops once every class is retired."""
