@@ -13,26 +13,8 @@ from typer.testing import CliRunner
 from rmbs.cli import app
 from rmbs.deal.loader import load_deal
 from rmbs.waterfall.project import run_deal
+from tests.test_run_tables import CLASS_COLS
 
-CLASS_COLS = [
-    "scenario",
-    "period",
-    "date",
-    "class",
-    "group",
-    "beginning_balance",
-    "accrued_interest",
-    "interest_reduction",
-    "interest_paid",
-    "unpaid_interest_shortfall",
-    "principal_paid",
-    "po_deferred_paid",
-    "realized_loss",
-    "writedown",
-    "ending_balance",
-    "rate",
-    "factor",
-]
 POOL_COLS = [
     "scenario",
     "period",
