@@ -166,6 +166,28 @@ def test_scenario_axis_equals_separate_runs() -> None:
             np.testing.assert_array_equal(getattr(together, name)[k], getattr(alone, name)[0], err_msg=name)
 
 
+@pytest.mark.parametrize("advancing", [True, False])
+def test_severities_of_one_path_equal_separate_runs(advancing: bool) -> None:
+    """Scenarios alike but for severity run as one path of the loans with several severities: each must give, to
+    the cent, what it gives alone -- including 100% severity, where the loss is capped at the ADB, and a
+    severity repeated; and a path mixed with others in any order."""
+    tape, first = load_deal_tape("boams-2000-2")
+    sevs = (0, 35, 100, 60, 35)
+    scs = [scenario("300PSA", "400SDA", s, 9, advancing=advancing) for s in sevs]
+    scs.insert(2, scenario("100PSA", "200SDA", 50, 9, advancing=advancing))
+    together = project_loans(tape, scs, first_distribution_date=first)
+    assert together.realized_losses_non_po[1].sum() > 0  # the losses do reach the path
+    for k, sc in enumerate(scs):
+        alone = project_loans(tape, [sc], first_distribution_date=first)
+        for name in AMOUNT_FIELDS:
+            np.testing.assert_array_equal(getattr(together, name)[k], getattr(alone, name)[0], err_msg=name)
+    # the severity moves cash between recoveries and losses only
+    lo, hi = together.realized_losses_non_po[1].sum(), together.realized_losses_non_po[3].sum()
+    assert hi > lo
+    total = together.realized_losses_non_po + together.liquidation_proceeds_non_po
+    assert np.abs(total[1] - total[3]).max() <= 2  # each of the two rounded to cents apart
+
+
 def test_compensating_interest_is_capped_at_a_quarter_percent() -> None:
     tape, first = load_deal_tape("boams-2002-3")
     periods = project_loans(tape, [scenario("60CPR")], first_distribution_date=first, prepayment_day=1)

@@ -17,7 +17,13 @@ division:
   the foreclosure balance less the shares that defaulted this period.
 
 Only the per-(scenario, group, period) sums leave the kernel: loan x period x scenario is never materialized.
-Work items are (scenario, chunk of loans) pairs run under ``prange``; each owns its slice of the accumulator.
+Work items are (path, chunk of loans) pairs run under ``prange``; each owns its slice of the accumulators.
+
+Severity enters only ``PRIN LOSS`` and the recovery; everything else is one *path* of the loans, fixed by the
+prepayment and default vectors, the lag and advancing. Scenarios that differ only in severity (a grid's severity
+axis) are therefore run as one path with several severities: the caller passes each path's severities, and the
+loss and recovery sums (``LOSS``, ``LIQ``, ``LOSS_PO``, ``LIQ_PO``) come back per severity in their own
+accumulator, summed over the loans in the same order as a path run alone.
 
 The Special Hazard Loss Amount's concentration tests (2000-2 L1483-1498) need two figures that are not sums: the
 largest loan balance and the largest aggregate balance of the loans of one California ZIP code, per (scenario,
@@ -57,6 +63,12 @@ N_FIELDS = 16
 EXT_LARGEST = 0
 EXT_ZIP = 1
 N_EXT = 2
+# the per-severity loss accumulator (last axis)
+L_LOSS = 0
+L_LIQ = 1
+L_LOSS_PO = 2
+L_LIQ_PO = 3
+N_LOSS = 4
 
 
 @njit(cache=True, parallel=True, nogil=True)
@@ -76,6 +88,7 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
     mdr_tab: np.ndarray,
     mdr_by_age: np.ndarray,
     severity: np.ndarray,
+    n_sev: np.ndarray,
     lag: np.ndarray,
     advance: np.ndarray,
     n_groups: int,
@@ -84,17 +97,19 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
     zslot: np.ndarray,
     zgroup: np.ndarray,
     conc: bool,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sum the SF-16..19 flows of every loan into ``acc[scenario, chunk, group, period, field]`` (float64 $).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sum the SF-16..19 flows of every loan into ``acc[path, chunk, group, period, field]`` (float64 $).
 
     Per loan: ``bal0`` cut-off balance, ``pmt`` stated P&I, ``rate_m`` monthly note rate (MIR/1200), ``rem``
     remaining term, ``age`` months since origination, ``grp`` group index, ``sfr_m``/``tfr_m`` monthly servicing
     and trustee fee rates, ``po`` PO fraction, ``ppis_m`` the PPIS per $ prepaid in full. Per scenario: SMM and
-    MDR tables (fractions, indexed by age MONTH when ``*_by_age`` else by period), severity (fraction), lag
-    (months), advancing flag. The caller sums over the chunk axis.
+    path: SMM and MDR tables (fractions, indexed by age MONTH when ``*_by_age`` else by period), the severities
+    ``severity[path, :n_sev[path]]`` (fractions), lag (months), advancing flag. The caller sums over the chunk
+    axis. ``acc``'s loss and recovery fields stay zero: they are in ``lacc[path, chunk, k, group, period, L_*]``
+    for the path's ``k``-th severity.
 
     Concentrations (only with ``conc``; ``ext`` stays zero otherwise): ``zslot`` is each loan's (group, California ZIP) slot or -1, ``zgroup`` each slot's group.
-    Returns ``acc``, ``ext[scenario, chunk, group, period, EXT_*]`` (the largest loan balance, and with one chunk
+    Returns ``acc``, ``lacc``, ``ext[scenario, chunk, group, period, EXT_*]`` (the largest loan balance, and with one chunk
     the largest ZIP balance; the caller takes the maximum over chunks) and, when ``n_chunks > 1``,
     ``zacc[scenario, chunk, slot, period]``, each chunk's ZIP sums (empty otherwise).
     """
@@ -102,6 +117,7 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
     n_loans = bal0.shape[0]
     n_z = zgroup.shape[0]
     acc = np.zeros((n_scen, n_chunks, n_groups, n_periods, N_FIELDS))
+    lacc = np.zeros((n_scen, n_chunks, severity.shape[1], n_groups, n_periods, N_LOSS))
     ext = np.zeros((n_scen, n_chunks, n_groups, n_periods, N_EXT))
     zacc = np.zeros((n_scen, n_chunks if n_chunks > 1 else 0, n_z, n_periods))
     for w in prange(n_scen * n_chunks):
@@ -114,6 +130,8 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
         bb = np.zeros(n_periods)  # the loan's beginning balance by period, read by the concentration pass
         lg = lag[s]
         sev = severity[s]
+        ns = n_sev[s]
+        la = lacc[s, c]
         adv = advance[s]
         p_age = smm_by_age[s]
         d_age = mdr_by_age[s]
@@ -173,7 +191,6 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
                 if adv:
                     fcl_prev = dsum * b_prev
                     adb = d_old * b_prev
-                    loss = min(nd_old * sev, adb)
                     dsum = dsum + d - d_old
                     if dsum < 0.0:
                         dsum = 0.0
@@ -184,7 +201,6 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
                 else:
                     fcl_prev = fcl_na
                     adb = nd_old
-                    loss = nd_old * sev
                     fcl_na = fcl_prev + nd - adb
                     if fcl_na < 0.0:
                         fcl_na = 0.0
@@ -195,15 +211,23 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
                 beg = surv * b_prev + fcl_prev
                 surv = surv * (1.0 - mdr - smm)
                 end = surv * b + fcl
-                recov = adb - loss
                 k = t - 1
+                if adb != 0.0 or nd_old != 0.0:
+                    for j in range(ns):
+                        loss = nd_old * sev[j]
+                        if adv and adb < loss:
+                            loss = adb
+                        recov = adb - loss
+                        la[j, g, k, L_LOSS] += loss
+                        la[j, g, k, L_LIQ] += recov
+                        if pof > 0.0:
+                            la[j, g, k, L_LOSS_PO] += loss * pof
+                            la[j, g, k, L_LIQ_PO] += recov * pof
                 if conc:
                     bb[k] = beg
                 out[g, k, END] += end
                 out[g, k, SCHED] += sched
                 out[g, k, PREPAY] += vol
-                out[g, k, LIQ] += recov
-                out[g, k, LOSS] += loss
                 out[g, k, GROSS] += int_bal * r
                 out[g, k, SERV] += int_bal * sfr
                 out[g, k, TRUSTEE] += beg * tfr
@@ -215,8 +239,6 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
                     out[g, k, END_PO] += end * pof
                     out[g, k, SCHED_PO] += sched * pof
                     out[g, k, PREPAY_PO] += vol * pof
-                    out[g, k, LIQ_PO] += recov * pof
-                    out[g, k, LOSS_PO] += loss * pof
             if conc:  # apart from the recurrence above, so that it stays a tight loop
                 for k in range(n):
                     if bb[k] > big[g, k, EXT_LARGEST]:
@@ -230,4 +252,4 @@ def project_loans_kernel(  # noqa: PLR0913 - one flat signature is what numba co
                 for k in range(n_periods):
                     if zb[z, k] > big[zg, k, EXT_ZIP]:
                         big[zg, k, EXT_ZIP] = zb[z, k]
-    return acc, ext, zacc
+    return acc, lacc, ext, zacc

@@ -296,6 +296,31 @@ def _unearned_fraction(prepayment_day: int) -> float:
     return (30 - min(prepayment_day, 30)) / 30.0
 
 
+def _paths(
+    scenarios: Sequence[Scenario],
+    smm: FloatArray,
+    smm_age: npt.NDArray[np.bool_],
+    mdr: FloatArray,
+    mdr_age: npt.NDArray[np.bool_],
+) -> tuple[IntArray, list[int], list[list[float]]]:
+    """Each scenario's path (the scenarios alike in everything but severity share one), the first scenario of
+    each path, and each path's distinct severities (fractions) in order of appearance."""
+    index: dict[tuple[bytes, bool, bytes, bool, int, bool], int] = {}
+    path_of = np.zeros(len(scenarios), dtype=np.int64)
+    paths: list[int] = []
+    sevs: list[list[float]] = []
+    for k, sc in enumerate(scenarios):
+        key = (smm[k].tobytes(), bool(smm_age[k]), mdr[k].tobytes(), bool(mdr_age[k]), sc.lag, sc.advancing)
+        p = index.setdefault(key, len(paths))
+        if p == len(paths):
+            paths.append(k)
+            sevs.append([])
+        path_of[k] = p
+        if sc.severity / 100.0 not in sevs[p]:
+            sevs[p].append(sc.severity / 100.0)
+    return path_of, paths, sevs
+
+
 def _scenario_tables(
     scenarios: Sequence[Scenario], tape: LoanTape, n_periods: int
 ) -> tuple[FloatArray, npt.NDArray[np.bool_], FloatArray, npt.NDArray[np.bool_]]:
@@ -344,13 +369,23 @@ def project_loans_float(
         raise ValidationError("nothing to project: no periods", field="n_periods")
     unearned = _unearned_fraction(prepayment_day)
     smm, smm_age, mdr, mdr_age = _scenario_tables(scenarios, tape, horizon)
+    # scenarios that differ only in severity share one path of the loans (see rmbs.collateral.kernels)
+    path_of, paths, sevs = _paths(scenarios, smm, smm_age, mdr, mdr_age)
+    n_sev = np.zeros(len(paths), dtype=np.int64)
+    severity = np.zeros((len(paths), max(len(v) for v in sevs)))
+    for k, v in enumerate(sevs):
+        n_sev[k] = len(v)
+        severity[k, : len(v)] = v
+    slot = np.zeros(len(scenarios), dtype=np.int64)  # each scenario's severity slot on its path
+    for k, sc in enumerate(scenarios):
+        slot[k] = sevs[path_of[k]].index(sc.severity / 100.0)
     zslot, zgroup = (
         tape.zip_slots()
         if concentrations
         else (np.full(tape.n_loans, -1, dtype=np.int64), np.zeros(0, dtype=np.int64))
     )
-    n_chunks = _n_chunks(len(scenarios), tape.n_loans, len(tape.group_ids), horizon, len(zgroup))
-    acc, ext, zacc = kernels.project_loans_kernel(
+    n_chunks = _n_chunks(len(paths), tape.n_loans, len(tape.group_ids), horizon, len(zgroup))
+    acc, lacc, ext, zacc = kernels.project_loans_kernel(
         np.ascontiguousarray(tape.balance),
         np.ascontiguousarray(tape.payment),
         np.ascontiguousarray(tape.note_rate / 1200.0),
@@ -361,13 +396,14 @@ def project_loans_float(
         np.ascontiguousarray(tape.trustee_fee_rate / 1200.0),
         np.ascontiguousarray(tape.po_fraction),
         np.ascontiguousarray((tape.note_rate - tape.servicing_fee_rate) / 1200.0 * unearned),
-        smm,
-        smm_age,
-        mdr,
-        mdr_age,
-        np.array([sc.severity / 100.0 for sc in scenarios]),
-        np.array([sc.lag for sc in scenarios], dtype=np.int64),
-        np.array([sc.advancing for sc in scenarios], dtype=np.bool_),
+        np.ascontiguousarray(smm[paths]),
+        np.ascontiguousarray(smm_age[paths]),
+        np.ascontiguousarray(mdr[paths]),
+        np.ascontiguousarray(mdr_age[paths]),
+        severity,
+        n_sev,
+        np.array([scenarios[k].lag for k in paths], dtype=np.int64),
+        np.array([scenarios[k].advancing for k in paths], dtype=np.bool_),
         len(tape.group_ids),
         horizon,
         n_chunks,
@@ -375,6 +411,13 @@ def project_loans_float(
         zgroup,
         concentrations,
     )
+    acc = acc[path_of]  # (scenario, chunk, group, period, field): each scenario's path ...
+    losses = lacc[path_of, :, slot]  # ... and its severity's losses and recoveries
+    for field, k in ((kernels.LOSS, kernels.L_LOSS), (kernels.LIQ, kernels.L_LIQ),
+                     (kernels.LOSS_PO, kernels.L_LOSS_PO), (kernels.LIQ_PO, kernels.L_LIQ_PO)):  # fmt: skip
+        acc[..., field] = losses[..., k]
+    ext = ext[path_of]
+    zacc = zacc[path_of]
     summed = acc.sum(axis=1)  # (scenario, group, period, field)
     flows = {name: np.ascontiguousarray(summed[..., k]) for name, k in _FLOW_NAMES.items()}
     n_groups = len(tape.group_ids)
