@@ -42,20 +42,47 @@ def ingest(
         print_ingest_result(result, console)
 
 
-library_app = typer.Typer(help="The shipped deal library (facts and loan tapes of the seed deals).")
+library_app = typer.Typer(
+    help="Deal libraries: the shipped seed deals and the user's own (RMBS_LIBRARY, default ~/.local/share/rmbs/deals)."
+)
 app.add_typer(library_app, name="library")
 
 
 @library_app.command("list")
 def library_list() -> None:
-    """List the shipped deals."""
-    from rmbs.deal.library import deal_ids, load_facts
+    """List the shipped deals and those of the user library: series, loan groups, classes and their CUSIPs."""
+    from rmbs.deal.library import deal_dir, deal_ids, load_facts, user_deal_ids, user_library
+    from rmbs.deal.loader import load_deal
 
-    for deal_id in deal_ids():
-        f = load_facts(deal_id)
-        console.print(
-            f"{deal_id}: {f['title']}, {f['loan_schedule']['loans']} loans, cut-off {f['cutoff_date']}"
-        )
+    for where, ids in (("shipped", deal_ids()), (f"user library {user_library()}", user_deal_ids())):
+        console.print(f"[bold]{where}[/bold]: {len(ids)} deal(s)")
+        for deal_id in ids:
+            f = load_facts(str(deal_dir(deal_id)))
+            console.print(
+                f"{deal_id}: {f['title']}, {f['loan_schedule']['loans']} loans, cut-off {f['cutoff_date']}"
+            )
+            if (deal_dir(deal_id) / "deal.yaml").is_file():
+                d = load_deal(deal_id)
+                console.print(f"  groups: {', '.join(g.id for g in d.groups)}; {len(d.classes)} classes")
+            cusips = {c["name"]: c.get("cusip") for c in f.get("classes", []) if isinstance(c, dict)}
+            if cusips:
+                console.print("  " + ", ".join(f"{n} {c or '-'}" for n, c in cusips.items()), soft_wrap=True)
+
+
+@library_app.command("add")
+def library_add(
+    directory: Path = typer.Argument(..., help="a deal directory: deal.yaml, deal-facts.json, loans.parquet"),
+    name: str | None = typer.Option(
+        None, "--as", help="the deal id in the library (default: the folder's name)"
+    ),
+    replace: bool = typer.Option(False, "--replace", help="replace a deal of that id already in the library"),
+) -> None:
+    """Check a deal directory (its deal file loads and compiles, its facts and tape read) and copy it into the user
+    library, readable by its owner only."""
+    from rmbs.deal.userlib import add_deal
+
+    dest = add_deal(directory, name, replace=replace)
+    console.print(f"added {dest.name} to the user library: {dest}")
 
 
 @library_app.command("rebuild")
@@ -102,7 +129,9 @@ def pool_cashflows(
 
 @app.command("loan-cashflows")
 def loan_cashflows(
-    deal: str = typer.Argument(..., help="a shipped deal id (boams-2002-3, boams-2000-2)"),
+    deal: str = typer.Argument(
+        ..., help="a deal id (boams-2002-3, boams-2000-2, or of the user library) or a deal directory"
+    ),
     prepay: str = typer.Option("0SMM", "--prepay", help="150PSA, 6CPR, 0.5SMM, 1.5ABS or a CSV vector"),
     default: str = typer.Option("0MDR", "--default", help="100SDA, 2CDR, 1MDR or a CSV vector"),
     severity: float = typer.Option(0.0, "--severity", help="loss severity, percent of the defaulted balance"),
@@ -129,7 +158,9 @@ def loan_cashflows(
 # ---------------------------------------------------------------------------------------- deal files (issue 4)
 @app.command()
 def lint(
-    deal: str = typer.Argument(..., help="a deal.yaml path or a shipped deal id (boams-2002-3)"),
+    deal: str = typer.Argument(
+        ..., help="a deal id (boams-2002-3, or of the user library), a deal directory or a deal.yaml path"
+    ),
 ) -> None:
     """Check a deal file: schema (with YAML line), percentage legs, unpaid classes, balances vs collateral."""
     from rmbs.deal.lint import lint_path
@@ -147,7 +178,9 @@ def lint(
 
 @app.command()
 def run(
-    deal: str = typer.Argument(..., help="a shipped deal id (boams-2002-3) or a deal.yaml path"),
+    deal: str = typer.Argument(
+        ..., help="a deal id (boams-2002-3, or of the user library), a deal directory or a deal.yaml path"
+    ),
     prepay: str = typer.Option(
         "0SMM", "--prepay", help="300PSA, 6CPR, ... or a CSV vector; comma list = scenarios"
     ),
@@ -235,7 +268,9 @@ _DB_HELP = "ledger database: a SQLite path or URL (default ./rmbs-ledger.db), or
 
 @admin_app.command("init")
 def admin_init(
-    deal: str = typer.Argument(..., help="a shipped deal id (boams-2002-3)"),
+    deal: str = typer.Argument(
+        ..., help="a deal id (boams-2002-3, or of the user library) or a deal directory"
+    ),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Create the ledger (migrations) and the trust from the deal file and its cut-off tape."""
@@ -246,7 +281,7 @@ def admin_init(
 
 @admin_app.command("post")
 def admin_post(
-    deal: str = typer.Argument(..., help="a shipped deal id"),
+    deal: str = typer.Argument(..., help="a deal id (shipped or of the user library) or a deal directory"),
     remittance: Path = typer.Argument(..., help="the servicer's remittance file (CSV or Parquet)"),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
     by: str | None = typer.Option(None, "--by", help="who posts (default: the OS user)"),
@@ -263,7 +298,7 @@ def admin_post(
 
 @admin_app.command("history")
 def admin_history(
-    deal: str = typer.Argument(..., help="a shipped deal id"),
+    deal: str = typer.Argument(..., help="a deal id (shipped or of the user library) or a deal directory"),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Per posted period: collections, distributions, class balances and factors."""
@@ -274,7 +309,7 @@ def admin_history(
 
 @admin_app.command("simulate")
 def admin_simulate(
-    deal: str = typer.Argument(..., help="a shipped deal id"),
+    deal: str = typer.Argument(..., help="a deal id (shipped or of the user library) or a deal directory"),
     months: int = typer.Option(12, "--months", help="how many monthly remittances"),
     prepay: str = typer.Option("8CPR", "--prepay", help="annual prepayment speed, e.g. 8CPR"),
     default: str = typer.Option("0.5CDR", "--default", help="annual default rate, e.g. 0.5CDR"),

@@ -70,7 +70,9 @@ def print_grid_summary(df: pl.DataFrame, title: str) -> None:
 
 
 def grid(
-    deal: str = typer.Argument(..., help="a shipped deal id (boams-2002-3) or a deal.yaml path"),
+    deal: str = typer.Argument(
+        ..., help="a deal id (boams-2002-3, or of the user library), a deal directory or a deal.yaml path"
+    ),
     prepay: str = typer.Option("0PSA", "--prepay", help="comma list of speeds: 100PSA,300PSA,6CPR"),
     default: str = typer.Option("0SDA", "--default", help="comma list: 0SDA,100SDA,2CDR"),
     severity: str = typer.Option("0", "--severity", help="comma list of loss severities, percent: 25,35"),

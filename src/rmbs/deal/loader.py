@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError as PydanticValidationError
 
-from rmbs.deal.library import LIBRARY
+from rmbs.deal.library import LIBRARY, user_library
 from rmbs.deal.schema import Deal
 from rmbs.errors import DealError
 
@@ -31,20 +31,28 @@ def _line_index(
 
 
 def resolve_deal_path(deal: str | Path) -> Path:
-    """A deal file path, or the id of a shipped deal (``boams-2002-3``)."""
+    """A deal file path, the id of a shipped deal (``boams-2002-3``) or of the user library, or a deal directory."""
     p = Path(deal)
     if p.suffix in (".yaml", ".yml"):
         if not p.is_file():
             raise DealError("deal file not found", file=p)
         return p
-    shipped = LIBRARY / str(deal) / "deal.yaml"
-    if shipped.is_file():
-        return shipped
-    if p.is_dir() and (p / "deal.yaml").is_file():
-        return p / "deal.yaml"
-    known = sorted(d.name for d in LIBRARY.iterdir() if (d / "deal.yaml").is_file())
+    for d in (LIBRARY / str(deal), user_library() / str(deal), p):
+        if (d / "deal.yaml").is_file():
+            return d / "deal.yaml"
+    if p.is_dir():
+        raise DealError("a deal directory holds deal.yaml; this one has none", file=p / "deal.yaml")
+    known = sorted(
+        d.name
+        for lib in (LIBRARY, user_library())
+        if lib.is_dir()
+        for d in lib.iterdir()
+        if (d / "deal.yaml").is_file()
+    )
     raise DealError(
-        f"unknown deal {str(deal)!r}", field="deal", expected=f"a deal.yaml path or one of {known}"
+        f"unknown deal {str(deal)!r}",
+        field="deal",
+        expected=f"a deal directory, a deal.yaml path or one of {known}",
     )
 
 
@@ -76,6 +84,11 @@ def load_deal_text(text: str, path: Path) -> Deal:
                 break
         where = ".".join(str(x) for x in err["loc"])
         raise DealError(f"{err['msg']}", file=path, line=line, field=where) from exc
+    if (path.parent / "deal-facts.json").is_file() and path.parent.resolve() != (
+        LIBRARY / deal.library
+    ).resolve():
+        # a deal directory: its facts and tape are the ones beside its deal file
+        deal.library = str(path.parent.resolve())
     deal.locate(
         str(path),
         {sw.name: lines.get(("switches", i), 0) for i, sw in enumerate(deal.switches)},

@@ -1,13 +1,18 @@
-"""Shipped deal library: the facts and loan tapes of the seed deals, derived from their PSAs by ``rmbs ingest``.
+"""Deal libraries: the shipped seed deals, the user's own deals, and any deal directory.
 
-Each deal lives in a folder named by its deal id (``boams-2002-3``) holding ``deal-facts.json``, ``loans.parquet``
-and ``reconciliation.json``. The PSA's prose is not shipped -- only facts derived from it. ``rmbs library
-rebuild --seeds DIR`` writes them anew from the filings; a test checks that what ships equals a fresh ingest.
+A deal is a directory holding ``deal.yaml``, ``deal-facts.json`` and ``loans.parquet`` (what ``rmbs ingest``
+writes, plus the deal file) and optionally ``reconciliation.json``. The shipped deals live in folders of this
+package named by their deal ids (``boams-2002-3``); the PSA's prose is not shipped -- only facts derived from it,
+and ``rmbs library rebuild --seeds DIR`` writes them anew from the filings (a test checks that what ships equals a
+fresh ingest). The user library (``rmbs library add DIR``) is a folder of such directories outside the package:
+``$RMBS_LIBRARY``, else ``$XDG_DATA_HOME/rmbs/deals``, else ``~/.local/share/rmbs/deals``. A deal is named by its
+id (shipped deals first, then the user library) or by the path of its directory.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,16 +30,38 @@ SEED_FILES = {
 }
 
 
+def user_library() -> Path:
+    """The user library's folder (it need not exist yet)."""
+    env = os.environ.get("RMBS_LIBRARY")
+    if env:
+        return Path(env).expanduser()
+    data = os.environ.get("XDG_DATA_HOME")
+    return (Path(data).expanduser() if data else Path.home() / ".local" / "share") / "rmbs" / "deals"
+
+
+def _ids_in(folder: Path) -> list[str]:
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if (p / "deal-facts.json").is_file())
+
+
 def deal_ids() -> list[str]:
-    return sorted(p.name for p in LIBRARY.iterdir() if (p / "deal-facts.json").is_file())
+    """The shipped deals' ids."""
+    return _ids_in(LIBRARY)
 
 
-def deal_dir(deal_id: str) -> Path:
-    d = LIBRARY / deal_id
-    if not (d / "deal-facts.json").is_file():
-        known = ", ".join(deal_ids()) or "none"
-        raise DealError(f"unknown deal {deal_id!r}", field="deal", expected=f"one of: {known}")
-    return d
+def user_deal_ids() -> list[str]:
+    """The ids of the deals in the user library, apart from any that a shipped deal's id hides."""
+    return [d for d in _ids_in(user_library()) if d not in deal_ids()]
+
+
+def deal_dir(deal: str) -> Path:
+    """The directory of a deal: a shipped id, a user-library id, or a deal directory's path."""
+    for d in (LIBRARY / deal, user_library() / deal, Path(deal)):
+        if (d / "deal-facts.json").is_file():
+            return d
+    known = ", ".join(deal_ids() + user_deal_ids()) or "none"
+    raise DealError(f"unknown deal {deal!r}", field="deal", expected=f"a deal directory or one of: {known}")
 
 
 @lru_cache(maxsize=8)
@@ -43,13 +70,13 @@ def _facts_text(deal_id: str) -> str:
 
 
 def load_facts(deal_id: str) -> dict[str, Any]:
-    """The deal-facts JSON of a shipped deal (a fresh dict each call)."""
+    """The deal-facts JSON of a deal (a fresh dict each call)."""
     data: dict[str, Any] = json.loads(_facts_text(deal_id))
     return data
 
 
 def load_tape(deal_id: str) -> pl.DataFrame:
-    """The cut-off loan tape of a shipped deal: one row per loan, exact decimals, loan numbers as strings."""
+    """The cut-off loan tape of a deal: one row per loan, exact decimals, loan numbers as strings."""
     return pl.read_parquet(deal_dir(deal_id) / "loans.parquet")
 
 
