@@ -57,7 +57,7 @@ def library_list() -> None:
     for where, ids in (("shipped", deal_ids()), (f"user library {user_library()}", user_deal_ids())):
         console.print(f"[bold]{where}[/bold]: {len(ids)} deal(s)")
         for deal_id in ids:
-            f = load_facts(str(deal_dir(deal_id)))
+            f = load_facts(deal_id)
             console.print(
                 f"{deal_id}: {f['title']}, {f['loan_schedule']['loans']} loans, cut-off {f['cutoff_date']}"
             )

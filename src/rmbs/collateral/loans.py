@@ -302,11 +302,13 @@ def _paths(
     smm_age: npt.NDArray[np.bool_],
     mdr: FloatArray,
     mdr_age: npt.NDArray[np.bool_],
-) -> tuple[IntArray, list[int], list[list[float]]]:
+) -> tuple[IntArray, list[int], list[list[float]], IntArray]:
     """Each scenario's path (the scenarios alike in everything but severity share one), the first scenario of
-    each path, and each path's distinct severities (fractions) in order of appearance."""
+    each path, each path's distinct severities (fractions) in order of appearance, and each scenario's slot
+    among its path's severities."""
     index: dict[tuple[bytes, bool, bytes, bool, int, bool], int] = {}
     path_of = np.zeros(len(scenarios), dtype=np.int64)
+    slot = np.zeros(len(scenarios), dtype=np.int64)
     paths: list[int] = []
     sevs: list[list[float]] = []
     for k, sc in enumerate(scenarios):
@@ -315,10 +317,12 @@ def _paths(
         if p == len(paths):
             paths.append(k)
             sevs.append([])
+        sev = sc.severity / 100.0
+        if sev not in sevs[p]:
+            sevs[p].append(sev)
         path_of[k] = p
-        if sc.severity / 100.0 not in sevs[p]:
-            sevs[p].append(sc.severity / 100.0)
-    return path_of, paths, sevs
+        slot[k] = sevs[p].index(sev)
+    return path_of, paths, sevs, slot
 
 
 def _scenario_tables(
@@ -370,15 +374,12 @@ def project_loans_float(
     unearned = _unearned_fraction(prepayment_day)
     smm, smm_age, mdr, mdr_age = _scenario_tables(scenarios, tape, horizon)
     # scenarios that differ only in severity share one path of the loans (see rmbs.collateral.kernels)
-    path_of, paths, sevs = _paths(scenarios, smm, smm_age, mdr, mdr_age)
+    path_of, paths, sevs, slot = _paths(scenarios, smm, smm_age, mdr, mdr_age)
     n_sev = np.zeros(len(paths), dtype=np.int64)
     severity = np.zeros((len(paths), max(len(v) for v in sevs)))
     for k, v in enumerate(sevs):
         n_sev[k] = len(v)
         severity[k, : len(v)] = v
-    slot = np.zeros(len(scenarios), dtype=np.int64)  # each scenario's severity slot on its path
-    for k, sc in enumerate(scenarios):
-        slot[k] = sevs[path_of[k]].index(sc.severity / 100.0)
     zslot, zgroup = (
         tape.zip_slots()
         if concentrations

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError as PydanticValidationError
 
-from rmbs.deal.library import LIBRARY, user_library
+from rmbs.deal.library import LIBRARY, candidates, user_library
 from rmbs.deal.schema import Deal
 from rmbs.errors import DealError
 
@@ -37,7 +37,7 @@ def resolve_deal_path(deal: str | Path) -> Path:
         if not p.is_file():
             raise DealError("deal file not found", file=p)
         return p
-    for d in (LIBRARY / str(deal), user_library() / str(deal), p):
+    for d in candidates(str(deal)):
         if (d / "deal.yaml").is_file():
             return d / "deal.yaml"
     if p.is_dir():

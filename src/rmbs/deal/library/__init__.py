@@ -55,9 +55,14 @@ def user_deal_ids() -> list[str]:
     return [d for d in _ids_in(user_library()) if d not in deal_ids()]
 
 
+def candidates(deal: str) -> tuple[Path, Path, Path]:
+    """Where a deal named ``deal`` may be, in the order searched: shipped, user library, a directory's path."""
+    return LIBRARY / deal, user_library() / deal, Path(deal)
+
+
 def deal_dir(deal: str) -> Path:
     """The directory of a deal: a shipped id, a user-library id, or a deal directory's path."""
-    for d in (LIBRARY / deal, user_library() / deal, Path(deal)):
+    for d in candidates(deal):
         if (d / "deal-facts.json").is_file():
             return d
     known = ", ".join(deal_ids() + user_deal_ids()) or "none"
